@@ -1,0 +1,3 @@
+from assets_cli.cli import main
+
+main()

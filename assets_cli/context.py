@@ -1,0 +1,74 @@
+"""What a template sees: key lines, size, direction, palette and font roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assets_cli.designs import Design
+from assets_cli.fonts import FontMap
+from assets_cli.sizes import Size
+from assets_cli.statements import KeyLines, Statement
+
+
+def size_context(size: Size, dpi: int | None) -> dict[str, Any]:
+    """A size in every unit a template may want."""
+    width_px, height_px = size.pixels(dpi)
+    return {
+        "name": size.name,
+        "title": size.title,
+        "kind": size.kind,
+        "width": size.width,
+        "height": size.height,
+        "unit": size.unit,
+        "width_mm": round(size.width_mm, 2),
+        "height_mm": round(size.height_mm, 2),
+        "width_pt": round(size.width_pt, 2),
+        "height_pt": round(size.height_pt, 2),
+        "width_px": width_px,
+        "height_px": height_px,
+        "ratio": round(size.ratio, 4),
+        "ratio_class": size.ratio_class,
+    }
+
+
+def css_variables(size: Size, design: Design, fonts: FontMap) -> str:
+    """CSS custom properties that let one template scale to any canvas.
+
+    --w and --h are 1 % of the page width and height, --u 1 % of its shorter
+    side; palette entries become --color-NAME, font roles --font-ROLE.
+    """
+    w, h = size.width_pt / 100, size.height_pt / 100
+    lines = [
+        f"--page-width: {size.width_pt:.3f}pt;",
+        f"--page-height: {size.height_pt:.3f}pt;",
+        f"--w: {w:.4f}pt;",
+        f"--h: {h:.4f}pt;",
+        f"--u: {min(w, h):.4f}pt;",
+    ]
+    lines += [f"--color-{name}: {value};" for name, value in design.palette.items()]
+    lines += [f"--font-{role}: {fonts.stack(role)};" for role in design.fonts]
+    return ":root { " + " ".join(lines) + " }"
+
+
+def build_context(
+    kind: str, statement: Statement, lines: KeyLines, design: Design, size: Size, fonts: FontMap, dpi: int | None
+) -> dict[str, Any]:
+    """The template context for one asset."""
+    return {
+        "kind": kind,
+        "lang": lines.lang,
+        "dir": lines.direction,
+        "lines": lines.as_context(),
+        "statement": {
+            "id": statement.id,
+            "title": statement.title,
+            "organisation": statement.organisation,
+            "url": statement.url,
+            "start": statement.start.isoformat(),
+            "end": statement.end.isoformat(),
+            "hashtags": list(statement.hashtags),
+        },
+        "size": size_context(size, dpi),
+        "palette": dict(design.palette),
+        "fonts": {role: fonts.stack(role) for role in design.fonts},
+    }

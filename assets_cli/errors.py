@@ -1,0 +1,49 @@
+"""The one family of expected failures; only the CLI turns them into messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+class AssetsError(Exception):
+    """An expected failure, with where it happened and how to fix it."""
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class UnknownChoice(AssetsError):
+    """A name (language, design, size, statement…) that is not among the valid ones."""
+
+    def __init__(self, what: str, value: str, choices: Iterable[str], *, where: str | None = None):
+        valid = ", ".join(sorted(choices)) or "none"
+        super().__init__(f"unknown {what} {value!r}", where=where, hint=f"valid: {valid}")
+        self.what = what
+        self.value = value
+
+
+class InvalidInput(AssetsError):
+    """One or more problems in a file; all are reported together."""
+
+    def __init__(self, problems: Sequence[AssetsError]):
+        self.problems = [leaf for p in problems for leaf in (p.problems if isinstance(p, InvalidInput) else [p])]
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def collect(problems: list[AssetsError]) -> None:
+    """Raise all gathered problems at once, or nothing when there are none."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InvalidInput(problems)
+
+
+class RenderError(AssetsError):
+    """A design failed to render: template error, refused resource, overflow."""

@@ -1,0 +1,91 @@
+"""Jinja2 (sandboxed, autoescaped) → HTML → WeasyPrint layout and fit → PDF."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from assets_cli.designs import Design
+from assets_cli.errors import RenderError
+from assets_cli.fetcher import DesignFetcher, RefusedResource
+from assets_cli.fit import fit
+from assets_cli.fonts import FontMap
+
+log = logging.getLogger(__name__)
+
+# fontTools stamps the current time into each subset font's head table; with a
+# fixed epoch the same inputs give byte-identical PDFs (packs are checksummed).
+os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+
+# Pages each kind must produce; anything else means content spilled over.
+PAGES_PER_KIND = {"poster": 1, "social": 1, "banner": 1, "leaflet": 2}
+
+
+class Renderer:
+    """Renders one design's templates; keeps Jinja, fonts and fetcher warm across assets."""
+
+    def __init__(self, design: Design, fonts: FontMap):
+        self.design = design
+        self.fonts = fonts
+        self.fetcher = DesignFetcher([design.path, fonts.root])
+        self.env = SandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(design.path),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.font_config = FontConfiguration()
+        self._font_css = CSS(string=fonts.face_css(), font_config=self.font_config, url_fetcher=self.fetcher)
+
+    def html(self, kind: str, context: dict[str, Any]) -> str:
+        """The template of `kind` filled with `context`."""
+        name = self.design.template_for(kind)
+        where = str(self.design.path / name)
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise RenderError(f"line {exc.lineno}: template syntax error: {exc.message}",
+                              where=str(self.design.path / (exc.name or name))) from None
+        except jinja2.UndefinedError as exc:
+            raise RenderError(f"template uses an undefined value: {exc.message}", where=where,
+                              hint="test optional key lines with {% if lines.NAME %}") from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise RenderError(f"template did something unsafe: {exc}", where=where) from None
+        except jinja2.TemplateError as exc:
+            raise RenderError(f"template error: {exc}", where=where) from None
+
+    def pdf(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False) -> bytes:
+        """Lay out and fit the asset, then write its PDF."""
+        markup = self.html(kind, context)
+        where = str(self.design.path / self.design.template_for(kind))
+        extra = CSS(string=page_css, font_config=self.font_config, url_fetcher=self.fetcher)
+        try:
+            document_source = HTML(string=markup, base_url=self.design.path.as_uri() + "/", url_fetcher=self.fetcher)
+
+            def layout():
+                return document_source.render(
+                    stylesheets=[self._font_css, extra], font_config=self.font_config
+                )
+
+            pages = PAGES_PER_KIND.get(kind)
+            document, overflows = fit(layout, document_source.etree_element, pages)
+            if overflows and not allow_overflow:
+                names = ", ".join(f"{o.key!r}" for o in overflows)
+                raise RenderError(
+                    f"{names} does not fit at {context['size']['name']} in {context['lang']} even at its smallest size",
+                    where=where, hint="shorten the text or pass --allow-overflow")
+            if pages is not None and len(document.pages) != pages:
+                raise RenderError(
+                    f"{kind} at {context['size']['name']} in {context['lang']} laid out on "
+                    f"{len(document.pages)} pages instead of {pages}: content spills over", where=where)
+            return document.write_pdf()
+        except RefusedResource as exc:
+            raise RenderError(f"refused to load {exc.url}", where=where,
+                              hint="designs may load files from their own folder, fonts/ and data: URIs only") from None

@@ -1,0 +1,99 @@
+"""The registry of named page and canvas sizes (data in sizes.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from assets_cli.errors import UnknownChoice
+
+Unit = Literal["mm", "in", "px"]
+RatioClass = Literal["wide", "landscape", "square", "portrait", "tall"]
+
+PT_PER_UNIT: dict[str, float] = {"mm": 72 / 25.4, "in": 72.0, "px": 0.75}
+MM_PER_UNIT: dict[str, float] = {"mm": 1.0, "in": 25.4, "px": 25.4 / 96}
+
+
+@dataclass(frozen=True)
+class Size:
+    """A named page or canvas: its kind, dimensions in its own unit, default DPI."""
+
+    name: str
+    kind: str
+    title: str
+    width: float
+    height: float
+    unit: Unit
+    dpi: int
+
+    @property
+    def width_pt(self) -> float:
+        return self.width * PT_PER_UNIT[self.unit]
+
+    @property
+    def height_pt(self) -> float:
+        return self.height * PT_PER_UNIT[self.unit]
+
+    @property
+    def width_mm(self) -> float:
+        return self.width * MM_PER_UNIT[self.unit]
+
+    @property
+    def height_mm(self) -> float:
+        return self.height * MM_PER_UNIT[self.unit]
+
+    @property
+    def css_size(self) -> str:
+        """The page size as CSS `@page { size: … }` understands it."""
+        return f"{self.width:g}{self.unit} {self.height:g}{self.unit}"
+
+    def pixels(self, dpi: int | None = None) -> tuple[int, int]:
+        """Pixel dimensions of the PNG: exact for px sizes, else at `dpi`."""
+        if self.unit == "px":
+            return round(self.width), round(self.height)
+        dpi = dpi or self.dpi
+        return round(self.width_pt / 72 * dpi), round(self.height_pt / 72 * dpi)
+
+    @property
+    def ratio(self) -> float:
+        return self.width / self.height
+
+    @property
+    def ratio_class(self) -> RatioClass:
+        """Which family of layouts fits this aspect ratio."""
+        r = self.ratio
+        if r >= 1.9:
+            return "wide"
+        if r >= 1.15:
+            return "landscape"
+        if r > 0.87:
+            return "square"
+        if r >= 0.6:
+            return "portrait"
+        return "tall"
+
+
+@cache
+def registry() -> dict[str, Size]:
+    """Every known size by name, in the order of sizes.toml."""
+    data = tomllib.loads(resources.files("assets_cli").joinpath("sizes.toml").read_text("utf-8"))
+    return {name: Size(name=name, **fields) for name, fields in data.items()}
+
+
+def sizes_for(kind: str) -> list[Size]:
+    """All sizes of one kind."""
+    return [s for s in registry().values() if s.kind == kind]
+
+
+def resolve_sizes(kind: str, names: list[str] | None) -> list[Size]:
+    """The sizes asked for by name (all of the kind when none), or UnknownChoice."""
+    available = {s.name: s for s in sizes_for(kind)}
+    if not names:
+        return list(available.values())
+    for name in names:
+        if name not in available:
+            raise UnknownChoice(f"{kind} size", name, available)
+    return [available[n] for n in dict.fromkeys(names)]

@@ -1,0 +1,211 @@
+"""Statements: one campaign's metadata plus its key lines per language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from assets_cli.errors import AssetsError, UnknownChoice, collect
+from assets_cli.tomlfile import read_toml
+from assets_cli.workspace import Workspace, available_names, find_folder
+
+Direction = Literal["ltr", "rtl"]
+
+STATEMENT_FILE = "statement.toml"
+DEFAULT_STATEMENT = "week-of-struggle-2020"
+
+# Primary language subtags written right to left.
+RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku-arab", "ps", "sd", "ug", "ur", "yi"})
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def direction_of(lang: str) -> Direction:
+    """Text direction of a BCP 47 language code."""
+    primary = lang.lower().split("-")[0]
+    return "rtl" if primary in RTL_LANGUAGES or lang.lower() in RTL_LANGUAGES else "ltr"
+
+
+@dataclass(frozen=True)
+class KeyLines:
+    """The short texts a design places, in one language."""
+
+    lang: str
+    headline: str
+    dates: str
+    call_to_action: str
+    kicker: str | None = None
+    slogan: str | None = None
+    organisation: str | None = None
+    body: str | None = None
+    caption: str | None = None
+    alt_text: str | None = None
+    hashtags: tuple[str, ...] = ()
+    reviewed: bool = False
+
+    @property
+    def direction(self) -> Direction:
+        return direction_of(self.lang)
+
+    def as_context(self) -> dict[str, Any]:
+        """The key lines as a template sees them (absent optional lines are None)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("lang", "reviewed")}
+
+
+REQUIRED_LINES = ("headline", "dates", "call_to_action")
+TEXT_LINES = tuple(f.name for f in fields(KeyLines) if f.name not in ("lang", "hashtags", "reviewed"))
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A campaign: where it lives, what it links to, and its languages."""
+
+    id: str
+    path: Path
+    organisation: str
+    url: str
+    default_lang: str
+    start: dt.date
+    end: dt.date
+    hashtags: tuple[str, ...] = ()
+    title: str | None = None
+    languages: Mapping[str, KeyLines] = field(default_factory=dict)
+
+    def lines(self, lang: str | None = None) -> KeyLines:
+        """Key lines in `lang` (the default language when None)."""
+        lang = lang or self.default_lang
+        if lang not in self.languages:
+            raise UnknownChoice("language", lang, self.languages, where=f"statement {self.id}")
+        return self.languages[lang]
+
+
+def _text(value: Any, where: str, key: str, problems: list[AssetsError]) -> str | None:
+    if not isinstance(value, str):
+        problems.append(AssetsError(f"{key} must be text, not {type(value).__name__}", where=where))
+        return None
+    value = value.strip()
+    if not value:
+        problems.append(AssetsError(f"{key} is empty", where=where))
+        return None
+    return value
+
+
+def _hashtags(value: Any, where: str, problems: list[AssetsError]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problems.append(AssetsError("hashtags must be a list of non-empty texts", where=where))
+        return ()
+    return tuple(v.strip() for v in value)
+
+
+def check_url(url: str, where: str) -> AssetsError | None:
+    """Why `url` cannot be a QR or link target, or None when it can."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return AssetsError(f"url {url!r} must be an http:// or https:// address", where=where)
+    return None
+
+
+def load_key_lines(path: Path) -> KeyLines:
+    """Read and validate one `<lang>.toml`."""
+    lang = path.stem
+    where = str(path)
+    data = read_toml(path)
+    problems: list[AssetsError] = []
+    if not LANG_CODE.match(lang):
+        problems.append(AssetsError(f"{lang!r} is not a language code", where=where,
+                                    hint="name language files by BCP 47 code: en.toml, es.toml, pt-BR.toml"))
+    known = set(TEXT_LINES) | {"hashtags", "reviewed"}
+    for key in data:
+        if key not in known:
+            problems.append(AssetsError(f"unknown key {key!r}", where=where, hint=f"valid: {', '.join(sorted(known))}"))
+    for key in REQUIRED_LINES:
+        if key not in data:
+            problems.append(AssetsError(f"missing required key {key!r}", where=where))
+    values: dict[str, Any] = {}
+    for key in TEXT_LINES:
+        if key in data:
+            values[key] = _text(data[key], where, key, problems)
+    if "hashtags" in data:
+        values["hashtags"] = _hashtags(data["hashtags"], where, problems)
+    if "reviewed" in data:
+        if isinstance(data["reviewed"], bool):
+            values["reviewed"] = data["reviewed"]
+        else:
+            problems.append(AssetsError("reviewed must be true or false", where=where))
+    collect(problems)
+    return KeyLines(lang=lang, **values)
+
+
+_STATEMENT_KEYS = {"id", "title", "organisation", "url", "default_lang", "start", "end", "hashtags"}
+
+
+def load_statement(folder: Path) -> Statement:
+    """Read and validate a statement folder: statement.toml plus every <lang>.toml."""
+    meta_path = folder / STATEMENT_FILE
+    where = str(meta_path)
+    data = read_toml(meta_path)
+    problems: list[AssetsError] = []
+    for key in data:
+        if key not in _STATEMENT_KEYS:
+            problems.append(AssetsError(f"unknown key {key!r}", where=where,
+                                        hint=f"valid: {', '.join(sorted(_STATEMENT_KEYS))}"))
+    for key in ("id", "organisation", "url", "default_lang", "start", "end"):
+        if key not in data:
+            problems.append(AssetsError(f"missing required key {key!r}", where=where))
+    statement_id = _text(data.get("id", folder.name), where, "id", problems) or folder.name
+    if not SAFE_ID.match(statement_id):
+        problems.append(AssetsError(f"id {statement_id!r} is not a safe name", where=where,
+                                    hint="use lowercase letters, digits and hyphens"))
+    url = _text(data.get("url", ""), where, "url", problems) if "url" in data else None
+    if url and (bad := check_url(url, where)):
+        problems.append(bad)
+    dates: dict[str, dt.date] = {}
+    for key in ("start", "end"):
+        if key in data:
+            if isinstance(data[key], dt.date) and not isinstance(data[key], dt.datetime):
+                dates[key] = data[key]
+            else:
+                problems.append(AssetsError(f"{key} must be a date like 2020-05-25", where=where))
+    if len(dates) == 2 and dates["start"] > dates["end"]:
+        problems.append(AssetsError("start is after end", where=where))
+
+    languages: dict[str, KeyLines] = {}
+    for path in sorted(folder.glob("*.toml")):
+        if path.name == STATEMENT_FILE:
+            continue
+        try:
+            languages[path.stem] = load_key_lines(path)
+        except AssetsError as exc:
+            problems.append(exc)
+    hashtags = _hashtags(data["hashtags"], where, problems) if "hashtags" in data else ()
+    default_lang = data.get("default_lang")
+    found = [path.stem for path in folder.glob("*.toml") if path.name != STATEMENT_FILE]
+    if default_lang is not None and default_lang not in found:
+        problems.append(UnknownChoice("default_lang", str(default_lang), found, where=where))
+    collect(problems)
+    return Statement(
+        id=statement_id,
+        path=folder,
+        title=data.get("title"),
+        organisation=data["organisation"].strip(),
+        url=url or "",
+        default_lang=default_lang,
+        start=dates["start"],
+        end=dates["end"],
+        hashtags=hashtags,
+        languages=languages,
+    )
+
+
+def find_statement(name_or_path: str | None, workspace: Workspace) -> Statement:
+    """The statement named (or at PATH) in the workspace, else a built-in one."""
+    search = workspace.search_path("statements")
+    folder = find_folder(name_or_path or DEFAULT_STATEMENT, search, STATEMENT_FILE)
+    if folder is None:
+        raise UnknownChoice("statement", name_or_path or DEFAULT_STATEMENT, available_names(search, STATEMENT_FILE))
+    return load_statement(folder)

@@ -1,0 +1,66 @@
+"""Each bad choice: one clear line naming it and the valid ones, exit 2, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import make_workspace, run_cli
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--lang", "xx"], ["unknown language 'xx'", "valid: en, es"]),
+    (["--design", "nope"], ["unknown design 'nope'", "valid: placard"]),
+    (["--size", "b5"], ["unknown poster size 'b5'", "valid: a2, a3, a4, letter, tabloid"]),
+    (["--statement", "nope"], ["unknown statement 'nope'", "valid: week-of-struggle-2020"]),
+    (["--dpi", "5000"], ["--dpi 5000 is out of range", "36 to 600"]),
+])
+def test_bad_choice(tmp_path, args, expected):
+    result = run_cli("poster", *args, "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    for text in expected:
+        assert text in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_malformed_toml_names_file_and_line(tmp_path):
+    workspace = make_workspace(tmp_path)
+    lang_file = workspace / "statements" / "week-of-struggle-2020" / "en.toml"
+    lang_file.write_text('headline = "ok"\ndates = "May\ncall_to_action = "x"\n')
+    result = run_cli("poster", "--out", "out", cwd=workspace)
+    assert result.returncode == 2
+    assert f"{lang_file.resolve()}: line 2" in result.stderr or "en.toml: line 2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (workspace / "out").exists()
+
+
+def test_every_problem_in_a_language_file_is_reported_at_once(tmp_path):
+    workspace = make_workspace(tmp_path, headline="", call_to_action=None, colour="red")
+    result = run_cli("poster", "--out", "out", cwd=workspace)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert any("headline is empty" in line for line in lines)
+    assert any("missing required key 'call_to_action'" in line for line in lines)
+    assert any("unknown key 'colour'" in line for line in lines)
+    assert all(line.startswith("error: ") and "en.toml" in line for line in lines)
+
+
+def test_statement_url_must_be_http(tmp_path):
+    workspace = make_workspace(tmp_path)
+    meta = workspace / "statements" / "week-of-struggle-2020" / "statement.toml"
+    meta.write_text(meta.read_text().replace('url = "https://ilps.info/"', 'url = "javascript:alert(1)"'))
+    result = run_cli("poster", "--out", "out", cwd=workspace)
+    assert result.returncode == 2
+    assert "must be an http:// or https:// address" in result.stderr
+
+
+def test_sizes_lists_every_poster_size():
+    result = run_cli("sizes")
+    assert result.returncode == 0
+    for name, dims in [("a4", "210×297 mm"), ("a3", "297×420 mm"), ("a2", "420×594 mm"),
+                       ("letter", "8.5×11 in"), ("tabloid", "11×17 in")]:
+        line = next(line for line in result.stdout.splitlines() if f" {name} " in line)
+        assert dims in line and "150 DPI" in line
