@@ -31,12 +31,12 @@ app = typer.Typer(
 out_console = Console()
 err_console = Console(stderr=True)
 
-LangOpt = Annotated[Optional[str], typer.Option("--lang", "-l", help="Language code (default: the statement's).")]
-DesignOpt = Annotated[Optional[str], typer.Option("--design", "-d", help="Design NAME or PATH to a design folder.")]
-SizeOpt = Annotated[Optional[list[str]], typer.Option("--size", "-s", help="Size name; repeat for several (default: all).")]
-StatementOpt = Annotated[Optional[str], typer.Option("--statement", help="Statement ID or PATH (default: the built-in one).")]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-DpiOpt = Annotated[Optional[int], typer.Option("--dpi", help="PNG resolution for print sizes (default 150).")]
+LangOpt = Annotated[Optional[str], typer.Option("--lang", "-l", metavar="CODE", help="Language code (default: the statement's).")]
+DesignOpt = Annotated[Optional[str], typer.Option("--design", "-d", metavar="NAME|PATH", help="Design NAME or PATH to a design folder.")]
+SizeOpt = Annotated[Optional[list[str]], typer.Option("--size", "-s", metavar="SIZE", help="Size name; repeat for several (default: all).")]
+StatementOpt = Annotated[Optional[str], typer.Option("--statement", metavar="ID|PATH", help="Statement ID or PATH (default: the built-in one).")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder.")]
+DpiOpt = Annotated[Optional[int], typer.Option("--dpi", metavar="N", help="PNG resolution for print sizes (default 150).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array of the written files on stdout.")]
 OverflowOpt = Annotated[bool, typer.Option("--allow-overflow", help="Keep going when text cannot fit its box.")]
 
