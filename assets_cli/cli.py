@@ -41,18 +41,24 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array of the
 OverflowOpt = Annotated[bool, typer.Option("--allow-overflow", help="Keep going when text cannot fit its box.")]
 
 
-def _generate(kind: str, lang, design, size, statement, out, dpi, as_json, allow_overflow) -> None:
+NoUtmOpt = Annotated[bool, typer.Option("--no-utm", help="QR codes link to the plain URL, without UTM tags.")]
+
+
+def _generate(kind: str, lang, design, size, statement, out, dpi, as_json, allow_overflow, utm,
+              sheet: str | None = None) -> None:
     workspace = Workspace(Path.cwd())
     the_statement = find_statement(statement, workspace)
     the_design = find_design(design, workspace)
     fonts = load_font_map(workspace.fonts_dir)
-    jobs = plan(kind, the_statement, lang, the_design, resolve_sizes(kind, size), out, dpi)
+    the_sheet = resolve_sizes("sheet", [sheet])[0] if sheet else None
+    jobs = plan(kind, the_statement, lang, the_design, resolve_sizes(kind, size), out, dpi,
+                utm=utm, sheet=the_sheet)
     written = []
     for item in make(jobs, fonts, allow_overflow=allow_overflow):
         written.append(item)
         if not as_json:
-            unit = "px" if item.unit == "px" else item.unit
-            err_console.print(f"wrote {item.path}  [dim]{item.width:g}×{item.height:g} {unit}[/dim]", soft_wrap=True)
+            err_console.print(f"wrote {item.path}  [dim]{item.width:g}×{item.height:g} {item.unit}[/dim]",
+                              soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps([w.to_json() for w in written], ensure_ascii=False, indent=2) + "\n")
 
@@ -67,21 +73,71 @@ def poster(
     dpi: DpiOpt = None,
     as_json: JsonOpt = False,
     allow_overflow: OverflowOpt = False,
+    no_utm: NoUtmOpt = False,
 ) -> None:
     """Make posters (PDF and PNG) in every poster size, or those given with --size."""
-    _generate("poster", lang, design, size, statement, out, dpi, as_json, allow_overflow)
+    _generate("poster", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm)
+
+
+@app.command()
+def social(
+    lang: LangOpt = None,
+    design: DesignOpt = None,
+    size: SizeOpt = None,
+    statement: StatementOpt = None,
+    out: OutOpt = Path("output"),
+    as_json: JsonOpt = False,
+    allow_overflow: OverflowOpt = False,
+    no_utm: NoUtmOpt = False,
+) -> None:
+    """Make social media cards (PNG, and PDF) for every platform size, or those given with --size."""
+    _generate("social", lang, design, size, statement, out, None, as_json, allow_overflow, not no_utm)
+
+
+@app.command()
+def banner(
+    lang: LangOpt = None,
+    design: DesignOpt = None,
+    size: SizeOpt = None,
+    statement: StatementOpt = None,
+    out: OutOpt = Path("output"),
+    dpi: DpiOpt = None,
+    as_json: JsonOpt = False,
+    allow_overflow: OverflowOpt = False,
+    no_utm: NoUtmOpt = False,
+) -> None:
+    """Make web banners (PNG) and print banners (vector PDF with a small PNG preview)."""
+    _generate("banner", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm)
+
+
+@app.command()
+def leaflet(
+    lang: LangOpt = None,
+    design: DesignOpt = None,
+    size: SizeOpt = None,
+    statement: StatementOpt = None,
+    out: OutOpt = Path("output"),
+    dpi: DpiOpt = None,
+    sheet: Annotated[Optional[str], typer.Option(
+        "--sheet", metavar="PAPER", help="Also impose each leaflet on home-printer paper: a4 or letter.")] = None,
+    as_json: JsonOpt = False,
+    allow_overflow: OverflowOpt = False,
+    no_utm: NoUtmOpt = False,
+) -> None:
+    """Make two-sided QR leaflets (front and back), optionally imposed on A4 or Letter sheets."""
+    _generate("leaflet", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm, sheet)
 
 
 @app.command()
 def sizes(kind: Annotated[Optional[str], typer.Argument(help="Only sizes of this kind.")] = None) -> None:
     """List the named sizes with their unit and default DPI."""
-    table = Table("name", "kind", "title", "size", "default PNG")
-    for s in registry().values():
+    table = Table("name", "kind", "title", "size", "PNG", "DPI")
+    for s in registry():
         if kind and s.kind != kind:
             continue
         w, h = s.pixels()
-        png = f"{w}×{h} px" if s.unit == "px" else f"{w}×{h} px at {s.dpi} DPI"
-        table.add_row(s.name, s.kind, s.title, f"{s.width:g}×{s.height:g} {s.unit}", png)
+        table.add_row(s.name, s.kind, s.title, f"{s.width:g}×{s.height:g} {s.unit}", f"{w}×{h}",
+                      "" if s.unit == "px" else str(s.dpi))
     out_console.print(table)
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from assets_cli.designs import Design
 from assets_cli.fonts import FontMap
-from assets_cli.sizes import Size
+from assets_cli.qr import QR
+from assets_cli.sizes import PT_PER_UNIT, Size
 from assets_cli.statements import KeyLines, Statement
 
 
@@ -28,30 +29,44 @@ def size_context(size: Size, dpi: int | None) -> dict[str, Any]:
         "height_px": height_px,
         "ratio": round(size.ratio, 4),
         "ratio_class": size.ratio_class,
+        "medium": size.medium,
+        "safe": dict(zip(("top", "right", "bottom", "left"), size.safe)),
     }
 
 
 def css_variables(size: Size, design: Design, fonts: FontMap) -> str:
     """CSS custom properties that let one template scale to any canvas.
 
-    --w and --h are 1 % of the page width and height, --u 1 % of its shorter
-    side; palette entries become --color-NAME, font roles --font-ROLE.
+    --w and --h are 1 % of the page width and height, --u 1 % of the shorter
+    side of its safe area; --safe-top/right/bottom/left are the insets that
+    platforms cover; palette entries become --color-NAME, font roles --font-ROLE.
     """
     w, h = size.width_pt / 100, size.height_pt / 100
+    safe_pt = [edge * PT_PER_UNIT[size.unit] for edge in size.safe]
+    # --u follows the safe area: a YouTube banner's text is sized for its
+    # visible strip, not for the whole canvas.
+    u = min(size.safe_width, size.safe_height) * PT_PER_UNIT[size.unit] / 100
     lines = [
         f"--page-width: {size.width_pt:.3f}pt;",
         f"--page-height: {size.height_pt:.3f}pt;",
         f"--w: {w:.4f}pt;",
         f"--h: {h:.4f}pt;",
-        f"--u: {min(w, h):.4f}pt;",
+        f"--u: {u:.4f}pt;",
     ]
+    lines += [f"--safe-{edge}: {value:.3f}pt;" for edge, value in zip(("top", "right", "bottom", "left"), safe_pt)]
     lines += [f"--color-{name}: {value};" for name, value in design.palette.items()]
     lines += [f"--font-{role}: {fonts.stack(role)};" for role in design.fonts]
     return ":root { " + " ".join(lines) + " }"
 
 
+def display_url(url: str) -> str:
+    """A URL as people type it: no scheme, no trailing slash."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
 def build_context(
-    kind: str, statement: Statement, lines: KeyLines, design: Design, size: Size, fonts: FontMap, dpi: int | None
+    kind: str, statement: Statement, lines: KeyLines, design: Design, size: Size, fonts: FontMap, dpi: int | None,
+    qr: QR,
 ) -> dict[str, Any]:
     """The template context for one asset."""
     return {
@@ -64,6 +79,7 @@ def build_context(
             "title": statement.title,
             "organisation": statement.organisation,
             "url": statement.url,
+            "display_url": display_url(statement.url),
             "start": statement.start.isoformat(),
             "end": statement.end.isoformat(),
             "hashtags": list(statement.hashtags),
@@ -71,4 +87,5 @@ def build_context(
         "size": size_context(size, dpi),
         "palette": dict(design.palette),
         "fonts": {role: fonts.stack(role) for role in design.fonts},
+        "qr": {"svg": qr.svg, "url": qr.url, "modules": qr.modules},
     }

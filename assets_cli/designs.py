@@ -12,6 +12,8 @@ from assets_cli.workspace import Workspace, available_names, find_folder
 DESIGN_FILE = "design.toml"
 DEFAULT_DESIGN = "placard"
 KINDS = ("poster", "social", "banner", "leaflet")
+# The pages each kind has, named for file names (a single page needs no name).
+KIND_PAGES: dict[str, tuple[str, ...]] = {"poster": ("",), "social": ("",), "banner": ("",), "leaflet": ("front", "back")}
 
 # key: (type, required)
 _SCHEMA: dict[str, tuple[type, bool]] = {

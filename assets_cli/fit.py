@@ -32,10 +32,11 @@ class Overflow:
     scale: float
 
 
-def _walk(box) -> Iterator:
+def walk(box) -> Iterator:
+    """Every box in the tree under `box`, `box` first."""
     yield box
     for child in getattr(box, "children", ()):
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _box_of(document: Document, element) -> tuple | None:
@@ -61,7 +62,7 @@ def fits(document: Document, element) -> bool:
     box, parent = found
     left = box.content_box_x() - EPSILON
     right = box.content_box_x() + box.width + EPSILON
-    for child in _walk(box):
+    for child in walk(box):
         if isinstance(child, boxes.TextBox) and (child.position_x < left or child.position_x + child.width > right):
             return False
     if parent is None:
@@ -75,32 +76,36 @@ def fits(document: Document, element) -> bool:
     # Glyph boxes may be taller than a tight line-height: judge height by lines.
     return all(
         top <= child.position_y and child.position_y + child.height <= bottom
-        for child in _walk(parent) if isinstance(child, boxes.LineBox)
+        for child in walk(parent) if isinstance(child, boxes.LineBox)
     )
 
 
-def _font_size(element, document: Document, render: Callable[[], Document]) -> float:
-    """The element's designed font size in CSS px.
+def _designed_sizes(elements: list, document: Document | None, render: Callable[[], Document]) -> list[float]:
+    """Each element's designed font size in CSS px.
 
-    An element dropped from the layout has no box to read it from; a probe
-    layout with its text replaced by one letter has, and content does not
-    change the computed size.
+    An element dropped from the layout (or a layout that failed) has no box
+    to read it from; a probe layout with every marked text replaced by one
+    letter has, and content does not change the computed size.
     """
-    found = _box_of(document, element)
-    if found is None:
-        text, children = element.text, list(element)
-        for child in children:
-            element.remove(child)
-        element.text = "x"
+    found = [_box_of(document, e) if document is not None else None for e in elements]
+    if any(f is None for f in found):
+        saved = [(e.text, list(e)) for e in elements]
+        for element in elements:
+            for child in list(element):
+                element.remove(child)
+            element.text = "x"
         try:
-            found = _box_of(render(), element)
+            probe = render()
+            found = [_box_of(probe, e) for e in elements]
         finally:
-            element.text = text
-            element.extend(children)
-        if found is None:
+            for element, (text, children) in zip(elements, saved):
+                element.text = text
+                element.extend(children)
+    for element, box in zip(elements, found):
+        if box is None:
             raise RenderError(f"<{element.tag} data-fit> is never laid out",
                               hint="leave optional elements out with {% if %} in the template, not display: none")
-    return found[0].style["font_size"]
+    return [box.style["font_size"] for box, _ in found]
 
 
 def _min_scale(element) -> float:
@@ -124,39 +129,58 @@ def _set_scale(element, base_px: float, scale: float) -> None:
 
 
 def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple[Document, list[Overflow]]:
-    """Lay out, shrinking each `data-fit` element to the largest scale that fits.
+    """Lay out with every `data-fit` element at the largest scale that fits.
 
-    With `pages`, a layout that spills onto more pages does not fit either.
+    Elements are fitted greedily in document order, the others held at their
+    smallest: the headline, first in the page, gets the room it needs before
+    the lines after it. A layout fits when every marked element fits and the
+    document has at most `pages` pages. WeasyPrint can fail on content far
+    too big for its page (a grid row pushed off the page); such an attempt
+    counts as not fitting.
     """
+    elements = [e for e in root.iter() if isinstance(e.tag, str) and e.get("data-fit") is not None]
 
-    def fits_all(document: Document, element) -> bool:
-        return (pages is None or len(document.pages) <= pages) and fits(document, element)
+    def attempt() -> Document | None:
+        try:
+            return render()
+        except Exception as exc:  # noqa: BLE001 - a failed trial layout is a "too big"
+            log.debug("trial layout failed: %r", exc)
+            return None
 
-    document = render()
-    overflows: list[Overflow] = []
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.get("data-fit") is None:
+    def fits_all(document: Document | None) -> bool:
+        return (document is not None and (pages is None or len(document.pages) <= pages)
+                and all(fits(document, e) for e in elements))
+
+    document = attempt()
+    if not elements or fits_all(document):
+        return document if document is not None else render(), []
+
+    bases = _designed_sizes(elements, document, render)
+    lows = [_min_scale(e) for e in elements]
+    for element, base, low in zip(elements, bases, lows):
+        _set_scale(element, base, low)
+    document = attempt()
+    if not fits_all(document):
+        names = [Overflow(e.get("data-fit") or e.tag, low) for e, low in zip(elements, lows)
+                 if document is None or not fits(document, e)]
+        return (document if document is not None else render()), names or [
+            Overflow(e.get("data-fit") or e.tag, low) for e, low in zip(elements, lows)]
+
+    for element, base, low in zip(elements, bases, lows):
+        _set_scale(element, base, 1.0)
+        trial = attempt()
+        if fits_all(trial):
+            document = trial
             continue
-        if fits_all(document, element):
-            continue
-        base_px = _font_size(element, document, render)
-        low = _min_scale(element)
         high = 1.0
-        _set_scale(element, base_px, low)
-        document = render()
-        if not fits_all(document, element):
-            overflows.append(Overflow(element.get("data-fit") or element.tag, low))
-            continue
-        best = document
         for _ in range(STEPS):
             middle = (low + high) / 2
-            _set_scale(element, base_px, middle)
-            attempt = render()
-            if fits_all(attempt, element):
-                low, best = middle, attempt
+            _set_scale(element, base, middle)
+            trial = attempt()
+            if fits_all(trial):
+                low, document = middle, trial
             else:
                 high = middle
-        _set_scale(element, base_px, low)
-        document = best
+        _set_scale(element, base, low)
         log.debug("fit %s at scale %.3f", element.get("data-fit") or element.tag, low)
-    return document, overflows
+    return document, []

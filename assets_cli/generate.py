@@ -9,18 +9,20 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assets_cli.context import build_context, css_variables
-from assets_cli.designs import Design
+from assets_cli.designs import KIND_PAGES, Design
 from assets_cli.errors import AssetsError
 from assets_cli.fonts import FontMap
 from assets_cli.output import write_atomic
+from assets_cli.qr import QR, make_qr, tracked_url
 from assets_cli.raster import png_from_pdf
 from assets_cli.render import Renderer
-from assets_cli.sizes import Size
-from assets_cli.statements import KeyLines, Statement
+from assets_cli.sizes import PT_PER_UNIT, Size
+from assets_cli.statements import STATEMENT_FILE, KeyLines, Statement
 
 Format = Literal["pdf", "png"]
 FORMATS: tuple[Format, ...] = ("pdf", "png")
-DPI_RANGE = (36, 600)
+DPI_RANGE = (10, 600)
+MAX_MEGAPIXELS = 80  # an A2 poster at 300 DPI is 35; a 3 m banner at 300 DPI would be 1,300
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,15 @@ class Job:
     size: Size
     dpi: int
     out_dir: Path
+    qr: QR
+    sheet: Size | None = None
 
-    def path(self, fmt: Format) -> Path:
-        """Where this asset's file of format `fmt` is written."""
+    def path(self, fmt: Format, suffix: str = "") -> Path:
+        """Where this asset's file of format `fmt` is written (`suffix`: page or sheet)."""
         folder = self.out_dir / self.statement.id / self.lines.lang / self.kind
-        return folder / f"{self.kind}-{self.size.name}-{self.design.name}.{fmt}"
+        # Files travel alone (mailed to a print shop): the name says what it is.
+        stem = self.size.name if self.size.name.startswith(f"{self.kind}-") else f"{self.kind}-{self.size.name}"
+        return folder / f"{stem}-{self.design.name}{suffix}.{fmt}"
 
 
 @dataclass(frozen=True)
@@ -64,21 +70,34 @@ class Written:
         }
 
 
-def check_dpi(dpi: int) -> None:
+def check_dpi(dpi: int, sizes: Iterable[Size]) -> None:
     """Refuse resolutions that are useless or would make gigapixel PNGs."""
     low, high = DPI_RANGE
     if not low <= dpi <= high:
         raise AssetsError(f"--dpi {dpi} is out of range", hint=f"choose {low} to {high}; 150 suits posters, 300 print")
+    for size in sizes:
+        width, height = size.pixels(dpi)
+        if width * height > MAX_MEGAPIXELS * 1e6:
+            raise AssetsError(f"--dpi {dpi} would make a {width}×{height} px PNG of {size.name}",
+                              hint=f"PNGs stop at {MAX_MEGAPIXELS} megapixels; the PDF is the file to print big")
 
 
 def plan(kind: str, statement: Statement, lang: str | None, design: Design, sizes: Iterable[Size],
-         out_dir: Path, dpi: int | None = None) -> list[Job]:
-    """Every job for one kind; validates the language and design before anything renders."""
+         out_dir: Path, dpi: int | None = None, *, utm: bool = True, sheet: Size | None = None) -> list[Job]:
+    """Every job for one kind; validates language, design, DPI and QR URL before anything renders."""
+    sizes = list(sizes)
     lines = statement.lines(lang)
     design.template_for(kind)
     if dpi is not None:
-        check_dpi(dpi)
-    return [Job(kind, statement, lines, design, size, dpi or size.dpi, out_dir) for size in sizes]
+        check_dpi(dpi, (s for s in sizes if s.unit != "px"))
+    where = str(statement.path / STATEMENT_FILE)
+    codes = {
+        medium: make_qr(tracked_url(statement.url, source=kind, medium=medium, campaign=statement.id, utm=utm),
+                        where=where)
+        for medium in {size.medium for size in sizes}
+    }
+    return [Job(kind, statement, lines, design, size, dpi or size.dpi, out_dir, codes[size.medium], sheet)
+            for size in sizes]
 
 
 def _page_css(job: Job, fonts: FontMap) -> str:
@@ -87,21 +106,36 @@ def _page_css(job: Job, fonts: FontMap) -> str:
 
 
 def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False) -> Iterator[Written]:
-    """Render each job to PDF and PNG, writing files as they are done."""
+    """Render each job to PDF and PNG (one per page), writing files as they are done."""
     renderers: dict[Path, Renderer] = {}
     for job in jobs:
         renderer = renderers.get(job.design.path)
         if renderer is None:
             renderer = renderers[job.design.path] = Renderer(job.design, fonts)
-        context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi)
+        context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi, job.qr)
         pdf = renderer.pdf(job.kind, context, _page_css(job, fonts), allow_overflow=allow_overflow)
+        yield _write(job, "pdf", pdf, job.path("pdf"), job.size.name, job.size.width, job.size.height, job.size.unit)
         pixels = job.size.pixels(job.dpi)
-        png = png_from_pdf(pdf, pixels, None if job.size.unit == "px" else job.dpi)
-        for fmt, data, width, height, unit in (
-            ("pdf", pdf, job.size.width, job.size.height, job.size.unit),
-            ("png", png, pixels[0], pixels[1], "px"),
-        ):
-            path = job.path(fmt)
-            write_atomic(path, data)
-            yield Written(path, job.kind, job.size.name, job.lines.lang, job.design.name, fmt,
-                          width, height, unit, hashlib.sha256(data).hexdigest())
+        for index, page in enumerate(KIND_PAGES[job.kind]):
+            png = png_from_pdf(pdf, pixels, None if job.size.unit == "px" else job.dpi, index)
+            suffix = f"-{page}" if page else ""
+            yield _write(job, "png", png, job.path("png", suffix), job.size.name, pixels[0], pixels[1], "px")
+        if job.sheet is not None:
+            yield _impose(job, pdf)
+
+
+def _impose(job: Job, pdf: bytes) -> Written:
+    from assets_cli.impose import impose  # only leaflets on sheets need it
+
+    sheet = job.sheet
+    sheet_pdf, layout = impose(pdf, sheet.width_pt, sheet.height_pt)
+    per_unit = PT_PER_UNIT[sheet.unit]
+    return _write(job, "pdf", sheet_pdf, job.path("pdf", f"-on-{sheet.name}"), f"{job.size.name}-on-{sheet.name}",
+                  round(layout.sheet_width / per_unit, 2), round(layout.sheet_height / per_unit, 2), sheet.unit)
+
+
+def _write(job: Job, fmt: Format, data: bytes, path: Path, size: str, width: float, height: float,
+           unit: str) -> Written:
+    write_atomic(path, data)
+    return Written(path, job.kind, size, job.lines.lang, job.design.name, fmt, width, height, unit,
+                   hashlib.sha256(data).hexdigest())

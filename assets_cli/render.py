@@ -11,10 +11,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from assets_cli.designs import Design
+from assets_cli.designs import KIND_PAGES, Design
 from assets_cli.errors import RenderError
 from assets_cli.fetcher import DesignFetcher, RefusedResource
-from assets_cli.fit import fit
+from assets_cli.fit import fit, walk
 from assets_cli.fonts import FontMap
 
 log = logging.getLogger(__name__)
@@ -23,8 +23,7 @@ log = logging.getLogger(__name__)
 # fixed epoch the same inputs give byte-identical PDFs (packs are checksummed).
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 
-# Pages each kind must produce; anything else means content spilled over.
-PAGES_PER_KIND = {"poster": 1, "social": 1, "banner": 1, "leaflet": 2}
+MIN_PRINTED_QR_MM = 20  # smaller codes fail on older phones
 
 
 class Renderer:
@@ -74,18 +73,42 @@ class Renderer:
                     stylesheets=[self._font_css, extra], font_config=self.font_config
                 )
 
-            pages = PAGES_PER_KIND.get(kind)
+            pages = len(KIND_PAGES[kind])
             document, overflows = fit(layout, document_source.etree_element, pages)
             if overflows and not allow_overflow:
                 names = ", ".join(f"{o.key!r}" for o in overflows)
                 raise RenderError(
                     f"{names} does not fit at {context['size']['name']} in {context['lang']} even at its smallest size",
                     where=where, hint="shorten the text or pass --allow-overflow")
-            if pages is not None and len(document.pages) != pages:
+            if len(document.pages) != pages:
                 raise RenderError(
                     f"{kind} at {context['size']['name']} in {context['lang']} laid out on "
                     f"{len(document.pages)} pages instead of {pages}: content spills over", where=where)
+            if context["size"]["medium"] == "print":
+                self._check_qr_size(document, where, context)
             return document.write_pdf()
+        except RenderError:
+            raise
         except RefusedResource as exc:
             raise RenderError(f"refused to load {exc.url}", where=where,
                               hint="designs may load files from their own folder, fonts/ and data: URIs only") from None
+        except Exception as exc:  # noqa: BLE001 - WeasyPrint's own failures, shown as one line
+            raise RenderError(f"layout failed at {context['size']['name']} in {context['lang']}: "
+                              f"{type(exc).__name__}: {exc}", where=where) from exc
+
+    @staticmethod
+    def _check_qr_size(document, where: str, context: dict[str, Any]) -> None:
+        """Printed QR codes must be at least 20 mm wide to scan."""
+        for page in document.pages:
+            for box in walk(page._page_box):
+                element = getattr(box, "element", None)
+                if element is None or element.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
+                    continue
+                if element.get("aria-label") != "QR code":
+                    continue
+                width_mm = box.width * 25.4 / 96
+                if width_mm < MIN_PRINTED_QR_MM - 0.05:
+                    raise RenderError(
+                        f"the QR code is {width_mm:.1f} mm wide at {context['size']['name']}; "
+                        f"printed codes need {MIN_PRINTED_QR_MM} mm", where=where)
+

@@ -27,7 +27,21 @@ class Size:
     width: float
     height: float
     unit: Unit
-    dpi: int
+    dpi: int = 96
+    safe: tuple[float, float, float, float] = (0, 0, 0, 0)  # top, right, bottom, left
+
+    @property
+    def medium(self) -> Literal["print", "social"]:
+        """Where it is seen: pixel canvases on screens, the rest on paper."""
+        return "social" if self.unit == "px" else "print"
+
+    @property
+    def safe_width(self) -> float:
+        return self.width - self.safe[1] - self.safe[3]
+
+    @property
+    def safe_height(self) -> float:
+        return self.height - self.safe[0] - self.safe[2]
 
     @property
     def width_pt(self) -> float:
@@ -59,11 +73,12 @@ class Size:
 
     @property
     def ratio(self) -> float:
-        return self.width / self.height
+        """Aspect ratio of the safe area, which is what a layout has to fill."""
+        return self.safe_width / self.safe_height
 
     @property
     def ratio_class(self) -> RatioClass:
-        """Which family of layouts fits this aspect ratio."""
+        """Which family of layouts fits the safe area's aspect ratio."""
         r = self.ratio
         if r >= 1.9:
             return "wide"
@@ -77,15 +92,18 @@ class Size:
 
 
 @cache
-def registry() -> dict[str, Size]:
-    """Every known size by name, in the order of sizes.toml."""
+def registry() -> tuple[Size, ...]:
+    """Every known size, in the order of sizes.toml."""
     data = tomllib.loads(resources.files("assets_cli").joinpath("sizes.toml").read_text("utf-8"))
-    return {name: Size(name=name, **fields) for name, fields in data.items()}
+    return tuple(
+        Size(name=name, kind=kind, **{**fields, "safe": tuple(fields.get("safe", (0, 0, 0, 0)))})
+        for kind, table in data.items() for name, fields in table.items()
+    )
 
 
 def sizes_for(kind: str) -> list[Size]:
     """All sizes of one kind."""
-    return [s for s in registry().values() if s.kind == kind]
+    return [s for s in registry() if s.kind == kind]
 
 
 def resolve_sizes(kind: str, names: list[str] | None) -> list[Size]:

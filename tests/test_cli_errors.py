@@ -14,7 +14,8 @@ from conftest import make_workspace, run_cli
     (["--design", "nope"], ["unknown design 'nope'", "valid: placard"]),
     (["--size", "b5"], ["unknown poster size 'b5'", "valid: a2, a3, a4, letter, tabloid"]),
     (["--statement", "nope"], ["unknown statement 'nope'", "valid: week-of-struggle-2020"]),
-    (["--dpi", "5000"], ["--dpi 5000 is out of range", "36 to 600"]),
+    (["--dpi", "5000"], ["--dpi 5000 is out of range", "10 to 600"]),
+    (["--dpi", "600", "--size", "a2"], ["--dpi 600 would make a 9921×14031 px PNG of a2", "80 megapixels"]),
 ])
 def test_bad_choice(tmp_path, args, expected):
     result = run_cli("poster", *args, "--out", str(tmp_path / "out"))
@@ -57,10 +58,20 @@ def test_statement_url_must_be_http(tmp_path):
     assert "must be an http:// or https:// address" in result.stderr
 
 
-def test_sizes_lists_every_poster_size():
+def test_sizes_lists_every_size_with_kind_and_png():
     result = run_cli("sizes")
     assert result.returncode == 0
-    for name, dims in [("a4", "210×297 mm"), ("a3", "297×420 mm"), ("a2", "420×594 mm"),
-                       ("letter", "8.5×11 in"), ("tabloid", "11×17 in")]:
-        line = next(line for line in result.stdout.splitlines() if f" {name} " in line)
-        assert dims in line and "150 DPI" in line
+    rows = [line.split("│") for line in result.stdout.splitlines() if "│" in line]
+    cells = {(row[1].strip(), row[2].strip()): [c.strip() for c in row] for row in rows}
+    assert cells[("a4", "poster")][4:7] == ["210×297 mm", "1240×1754", "150"]
+    assert cells[("tabloid", "poster")][4:7] == ["11×17 in", "1650×2550", "150"]
+    assert cells[("story", "social")][4:6] == ["1080×1920 px", "1080×1920"]
+    assert cells[("street-banner", "banner")][4:7] == ["3000×1000 mm", "1890×630", "16"]
+    assert cells[("leaflet-dl", "leaflet")][4] == "99×210 mm"
+
+
+def test_unknown_sheet_lists_the_papers(tmp_path):
+    result = run_cli("leaflet", "--sheet", "b4", "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "unknown sheet size 'b4' (valid: a4, letter)" in result.stderr
+    assert not (tmp_path / "out").exists()
