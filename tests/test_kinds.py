@@ -13,6 +13,7 @@ import zxingcpp
 from PIL import Image
 
 from assets_cli.qr import make_qr
+from assets_cli.sizes import PT_PER_UNIT, registry
 from conftest import MM, make_workspace, pdf_page_sizes, pdf_text, run_cli
 
 STATEMENT_URL = "https://ilps.info/"
@@ -128,6 +129,30 @@ def test_youtube_channel_art_keeps_text_in_the_centre_strip(banners):
     outside = [c for c, x0, y0, x1, y1 in boxes
                if x0 < left or x1 > left + 1546 or y0 < top or y1 > top + 423]
     assert not outside, "".join(outside)
+
+
+SAFE_ZONED = [(s.kind, s.name) for s in registry() if s.kind in ("social", "banner") and any(s.safe)]
+
+
+@pytest.mark.parametrize("kind, size", SAFE_ZONED)
+def test_text_stays_inside_every_platform_safe_zone(social, banners, kind, size):
+    spec = next(s for s in registry() if s.name == size)
+    pdf = (social if kind == "social" else banners)[(size, "pdf")]
+    top, right, bottom, left = (edge * PT_PER_UNIT[spec.unit] for edge in spec.safe)
+    boxes = char_boxes_px(pdf, 1.0)  # in points
+    assert boxes
+    outside = [c for c, x0, y0, x1, y1 in boxes
+               if x0 < left or y0 < top or x1 > spec.width_pt - right or y1 > spec.height_pt - bottom]
+    assert not outside, "".join(outside)
+
+
+def test_rollup_carries_a_scannable_qr_above_the_cassette(banners):
+    (page,) = rasterise(banners[("rollup", "pdf")], 20)
+    assert decode(page) == [
+        "https://ilps.info/?utm_source=banner&utm_medium=print&utm_campaign=week-of-struggle-2020"]
+    code, = zxingcpp.read_barcodes(page)
+    hidden_from = page.height * (2000 - 100) / 2000
+    assert max(code.position.bottom_left.y, code.position.bottom_right.y) < hidden_from
 
 
 def test_small_landscape_cards_drop_the_slogan_but_never_headline_or_dates(social):
