@@ -18,7 +18,8 @@ from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
 from assets_cli.generate import make, plan
 from assets_cli.sizes import registry, resolve_sizes
-from assets_cli.statements import find_statement
+from assets_cli.scripts import language_name
+from assets_cli.statements import TEXT_LINES, find_statement
 from assets_cli.workspace import Workspace
 
 app = typer.Typer(
@@ -138,6 +139,21 @@ def sizes(kind: Annotated[Optional[str], typer.Argument(help="Only sizes of this
         w, h = s.pixels()
         table.add_row(s.name, s.kind, s.title, f"{s.width:g}×{s.height:g} {s.unit}", f"{w}×{h}",
                       "" if s.unit == "px" else str(s.dpi))
+    out_console.print(table)
+
+
+@app.command()
+def langs(statement: StatementOpt = None) -> None:
+    """List a statement's languages: name, direction, script, key lines present, reviewed."""
+    the_statement = find_statement(statement, Workspace(Path.cwd()))
+    table = Table("code", "name", "dir", "script", "key lines", "reviewed",
+                  title=f"{the_statement.id}: {len(the_statement.languages)} languages")
+    for code, lines in sorted(the_statement.languages.items()):
+        english, native = language_name(code)
+        name = f"{english} ({native})" if english and native != english else english
+        missing = [key for key in TEXT_LINES if key not in lines.present()]
+        keys = f"{len(lines.present())}/{len(TEXT_LINES) + 1}" + (f" (no {', '.join(missing)})" if missing else "")
+        table.add_row(code, name, lines.direction, lines.script, keys, "yes" if lines.reviewed else "no")
     out_console.print(table)
 
 

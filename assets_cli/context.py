@@ -34,29 +34,30 @@ def size_context(size: Size, dpi: int | None) -> dict[str, Any]:
     }
 
 
-def css_variables(size: Size, design: Design, fonts: FontMap) -> str:
+def css_variables(size: Size, design: Design, fonts: FontMap, lines: KeyLines) -> str:
     """CSS custom properties that let one template scale to any canvas.
 
     --w and --h are 1 % of the page width and height, --u 1 % of the shorter
     side of its safe area; --safe-top/right/bottom/left are the insets that
-    platforms cover; palette entries become --color-NAME, font roles --font-ROLE.
+    platforms cover; palette entries become --color-NAME, font roles --font-ROLE
+    (the families for the language's script first).
     """
     w, h = size.width_pt / 100, size.height_pt / 100
     safe_pt = [edge * PT_PER_UNIT[size.unit] for edge in size.safe]
     # --u follows the safe area: a YouTube banner's text is sized for its
     # visible strip, not for the whole canvas.
     u = min(size.safe_width, size.safe_height) * PT_PER_UNIT[size.unit] / 100
-    lines = [
+    rules = [
         f"--page-width: {size.width_pt:.3f}pt;",
         f"--page-height: {size.height_pt:.3f}pt;",
         f"--w: {w:.4f}pt;",
         f"--h: {h:.4f}pt;",
         f"--u: {u:.4f}pt;",
     ]
-    lines += [f"--safe-{edge}: {value:.3f}pt;" for edge, value in zip(("top", "right", "bottom", "left"), safe_pt)]
-    lines += [f"--color-{name}: {value};" for name, value in design.palette.items()]
-    lines += [f"--font-{role}: {fonts.stack(role)};" for role in design.fonts]
-    return ":root { " + " ".join(lines) + " }"
+    rules += [f"--safe-{edge}: {value:.3f}pt;" for edge, value in zip(("top", "right", "bottom", "left"), safe_pt)]
+    rules += [f"--color-{name}: {value};" for name, value in design.palette.items()]
+    rules += [f"--font-{role}: {fonts.stack(role, lines.script, lines.lang)};" for role in design.fonts]
+    return ":root { " + " ".join(rules) + " }"
 
 
 def display_url(url: str) -> str:
@@ -73,6 +74,7 @@ def build_context(
         "kind": kind,
         "lang": lines.lang,
         "dir": lines.direction,
+        "script": lines.script,
         "lines": lines.as_context(),
         "statement": {
             "id": statement.id,
@@ -86,6 +88,6 @@ def build_context(
         },
         "size": size_context(size, dpi),
         "palette": dict(design.palette),
-        "fonts": {role: fonts.stack(role) for role in design.fonts},
+        "fonts": {role: fonts.stack(role, lines.script, lines.lang) for role in design.fonts},
         "qr": {"svg": qr.svg, "url": qr.url, "modules": qr.modules},
     }

@@ -131,9 +131,9 @@ def _set_scale(element, base_px: float, scale: float) -> None:
 def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple[Document, list[Overflow]]:
     """Lay out with every `data-fit` element at the largest scale that fits.
 
-    Elements are fitted greedily in document order, the others held at their
-    smallest: the headline, first in the page, gets the room it needs before
-    the lines after it. A layout fits when every marked element fits and the
+    All elements first shrink together to the largest common scale that fits;
+    then each grows in document order, the headline (first in the page)
+    taking the room left before the lines after it. A layout fits when every marked element fits and the
     document has at most `pages` pages. WeasyPrint can fail on content far
     too big for its page (a grid row pushed off the page); such an attempt
     counts as not fitting.
@@ -165,6 +165,22 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
                  if document is None or not fits(document, e)]
         return (document if document is not None else render()), names or [
             Overflow(e.get("data-fit") or e.tag, low) for e, low in zip(elements, lows)]
+
+    # First every element shrinks together, so no line starves the others;
+    # then each grows, in document order, into whatever room is left.
+    low_common, high_common = 0.0, 1.0
+    for _ in range(STEPS):
+        middle = (low_common + high_common) / 2
+        for element, base, low in zip(elements, bases, lows):
+            _set_scale(element, base, max(low, middle))
+        trial = attempt()
+        if fits_all(trial):
+            low_common, document = middle, trial
+        else:
+            high_common = middle
+    lows = [max(low, low_common) for low in lows]
+    for element, base, low in zip(elements, bases, lows):
+        _set_scale(element, base, low)
 
     for element, base, low in zip(elements, bases, lows):
         _set_scale(element, base, 1.0)

@@ -102,7 +102,7 @@ def plan(kind: str, statement: Statement, lang: str | None, design: Design, size
 
 def _page_css(job: Job, fonts: FontMap) -> str:
     size = job.size
-    return f"@page {{ size: {size.css_size}; margin: 0 }}\n" + css_variables(size, job.design, fonts)
+    return f"@page {{ size: {size.css_size}; margin: 0 }}\n" + css_variables(size, job.design, fonts, job.lines)
 
 
 def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False) -> Iterator[Written]:

@@ -16,12 +16,15 @@ from assets_cli.errors import RenderError
 from assets_cli.fetcher import DesignFetcher, RefusedResource
 from assets_cli.fit import fit, walk
 from assets_cli.fonts import FontMap
+from assets_cli.scripts import keep_words
+from assets_cli.textmap import install as install_text_map
 
 log = logging.getLogger(__name__)
 
 # fontTools stamps the current time into each subset font's head table; with a
 # fixed epoch the same inputs give byte-identical PDFs (packs are checksummed).
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+install_text_map()
 
 MIN_PRINTED_QR_MM = 20  # smaller codes fail on older phones
 
@@ -40,6 +43,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["keep_words"] = keep_words
         self.font_config = FontConfiguration()
         self._font_css = CSS(string=fonts.face_css(), font_config=self.font_config, url_fetcher=self.fetcher)
 

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from assets_cli.errors import AssetsError, UnknownChoice, collect
+from assets_cli.scripts import main_script
 from assets_cli.tomlfile import read_toml
 from assets_cli.workspace import Workspace, available_names, find_folder
 
@@ -51,6 +52,15 @@ class KeyLines:
     @property
     def direction(self) -> Direction:
         return direction_of(self.lang)
+
+    @property
+    def script(self) -> str:
+        """The writing system most of the key lines are in: 'latin', 'arabic', 'devanagari', …"""
+        return main_script([getattr(self, key) or "" for key in TEXT_LINES])
+
+    def present(self) -> list[str]:
+        """The names of the key lines this language has."""
+        return [key for key in (*TEXT_LINES, "hashtags") if getattr(self, key)]
 
     def as_context(self) -> dict[str, Any]:
         """The key lines as a template sees them (absent optional lines are None)."""
