@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from assets_cli import __version__
-from assets_cli.designs import find_design
+from assets_cli.check import check as check_jobs, plan_checks, report_row
+from assets_cli.designs import all_designs, find_design
 from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
 from assets_cli.generate import make, plan
@@ -140,6 +141,34 @@ def sizes(kind: Annotated[Optional[str], typer.Argument(help="Only sizes of this
         table.add_row(s.name, s.kind, s.title, f"{s.width:g}×{s.height:g} {s.unit}", f"{w}×{h}",
                       "" if s.unit == "px" else str(s.dpi))
     out_console.print(table)
+
+
+@app.command()
+def check(
+    lang: Annotated[Optional[list[str]], typer.Option("--lang", "-l", metavar="CODE", help="Language; repeat for several (default: all).")] = None,
+    design: Annotated[Optional[list[str]], typer.Option("--design", "-d", metavar="NAME|PATH", help="Design; repeat for several (default: all).")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="KIND", help="poster, social, banner or leaflet; repeat (default: all).")] = None,
+    size: SizeOpt = None,
+    statement: StatementOpt = None,
+) -> None:
+    """Lay out every language × design × size; report overflow, missing glyphs, QR, text size, contrast."""
+    workspace = Workspace(Path.cwd())
+    the_statement = find_statement(statement, workspace)
+    fonts = load_font_map(workspace.fonts_dir)
+    jobs = plan_checks(the_statement, lang, [find_design(d, workspace) for d in design or all_designs(workspace)],
+                       kind, size)
+    table = Table("lang", "design", "size", "overflow", "glyphs", "QR", "smallest text", "contrast", "",
+                  title=f"assets check: {the_statement.id}")
+    failed = 0
+    with err_console.status("checking…") as status:
+        for done, report in enumerate(check_jobs(jobs, fonts), 1):
+            status.update(f"checked {done}/{len(jobs)}")
+            failed += not report.ok
+            table.add_row(*report_row(report))
+    out_console.print(table)
+    out_console.print(f"{len(jobs) - failed} of {len(jobs)} assets pass" + (f", {failed} fail" if failed else ""))
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -104,3 +104,8 @@ def find_design(name_or_path: str | None, workspace: Workspace) -> Design:
     if folder is None:
         raise UnknownChoice("design", name_or_path or DEFAULT_DESIGN, available_names(search, DESIGN_FILE))
     return load_design(folder)
+
+
+def all_designs(workspace: Workspace) -> list[str]:
+    """Names of every design in the workspace and the built-ins."""
+    return available_names(workspace.search_path("designs"), DESIGN_FILE)

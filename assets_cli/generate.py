@@ -100,7 +100,8 @@ def plan(kind: str, statement: Statement, lang: str | None, design: Design, size
             for size in sizes]
 
 
-def _page_css(job: Job, fonts: FontMap) -> str:
+def page_css(job: Job, fonts: FontMap) -> str:
+    """The @page rule and CSS variables of one job."""
     size = job.size
     return f"@page {{ size: {size.css_size}; margin: 0 }}\n" + css_variables(size, job.design, fonts, job.lines)
 
@@ -113,7 +114,7 @@ def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False) -> It
         if renderer is None:
             renderer = renderers[job.design.path] = Renderer(job.design, fonts)
         context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi, job.qr)
-        pdf = renderer.pdf(job.kind, context, _page_css(job, fonts), allow_overflow=allow_overflow)
+        pdf = renderer.pdf(job.kind, context, page_css(job, fonts), allow_overflow=allow_overflow)
         yield _write(job, "pdf", pdf, job.path("pdf"), job.size.name, job.size.width, job.size.height, job.size.unit)
         pixels = job.size.pixels(job.dpi)
         for index, page in enumerate(KIND_PAGES[job.kind]):

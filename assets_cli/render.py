@@ -64,8 +64,8 @@ class Renderer:
         except jinja2.TemplateError as exc:
             raise RenderError(f"template error: {exc}", where=where) from None
 
-    def pdf(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False) -> bytes:
-        """Lay out and fit the asset, then write its PDF."""
+    def layout(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False):
+        """Lay out and fit the asset: its WeasyPrint document and what still overflows."""
         markup = self.html(kind, context)
         where = str(self.design.path / self.design.template_for(kind))
         extra = CSS(string=page_css, font_config=self.font_config, url_fetcher=self.fetcher)
@@ -84,13 +84,13 @@ class Renderer:
                 raise RenderError(
                     f"{names} does not fit at {context['size']['name']} in {context['lang']} even at its smallest size",
                     where=where, hint="shorten the text or pass --allow-overflow")
-            if len(document.pages) != pages:
+            if len(document.pages) != pages and not allow_overflow:
                 raise RenderError(
                     f"{kind} at {context['size']['name']} in {context['lang']} laid out on "
                     f"{len(document.pages)} pages instead of {pages}: content spills over", where=where)
             if context["size"]["medium"] == "print":
                 self._check_qr_size(document, where, context)
-            return document.write_pdf()
+            return document, overflows
         except RenderError:
             raise
         except RefusedResource as exc:
@@ -99,6 +99,11 @@ class Renderer:
         except Exception as exc:  # noqa: BLE001 - WeasyPrint's own failures, shown as one line
             raise RenderError(f"layout failed at {context['size']['name']} in {context['lang']}: "
                               f"{type(exc).__name__}: {exc}", where=where) from exc
+
+    def pdf(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False) -> bytes:
+        """Lay out and fit the asset, then write its PDF."""
+        document, _ = self.layout(kind, context, page_css, allow_overflow=allow_overflow)
+        return document.write_pdf()
 
     @staticmethod
     def _check_qr_size(document, where: str, context: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from conftest import make_workspace, run_cli
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--lang", "xx"], ["unknown language 'xx'", "valid: en, es"]),
+    (["--lang", "xx"], ["unknown language 'xx'", "valid: ar, en, es, fr, hi, id, ko, pt, tl, ur"]),
     (["--design", "nope"], ["unknown design 'nope'", "valid: placard"]),
     (["--size", "b5"], ["unknown poster size 'b5'", "valid: a2, a3, a4, letter, tabloid"]),
     (["--statement", "nope"], ["unknown statement 'nope'", "valid: week-of-struggle-2020"]),
