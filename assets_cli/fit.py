@@ -1,7 +1,9 @@
 """The fit pass: text marked `data-fit` shrinks until it fits its box.
 
 A designer sets the largest size in CSS and marks the element with
-`data-fit` (optionally `data-fit-min="0.3"`, the smallest scale allowed). The
+`data-fit` (optionally `data-fit-min="0.3"`, the smallest scale allowed, and
+`data-fit-balance` to even out its lines once its size is found, as CSS
+`text-wrap: balance` would). The
 element and its siblings must stay inside the parent's content box, and no
 line may be wider than the element. The pass bisects the scale with full relayouts.
 """
@@ -20,7 +22,10 @@ from assets_cli.errors import RenderError
 log = logging.getLogger(__name__)
 
 DEFAULT_MIN_SCALE = 0.25
-STEPS = 7  # bisection steps: the scale lands within 1 % of the best
+STEPS = 6  # bisection steps when an element grows: within 1.2 % of the best scale
+COMMON_STEPS = 3  # the shared starting scale only needs to be near: each element grows from it
+BALANCE_STEPS = 4  # the balanced width lands within 4 % of the narrowest
+BALANCED = 0.8  # lines this even need no balancing
 EPSILON = 0.5  # CSS px of slack for rounding in layout
 
 
@@ -120,12 +125,72 @@ def _min_scale(element) -> float:
     return value
 
 
-def _set_scale(element, base_px: float, scale: float) -> None:
+def _set_style(element, **declarations: str) -> None:
+    """Set fit-pass declarations (font_size, padding_left/right) on top of the element's own style."""
     original = element.get("data-fit-style", None)
     if original is None:
         original = element.get("style", "")
         element.set("data-fit-style", original)
-    element.set("style", f"{original}; font-size: {base_px * scale:.3f}px !important")
+    for name, value in declarations.items():
+        element.set(f"data-fit-{name.replace('_', '-')}", value)
+    extra = "".join(f"; {name}: {element.get(f'data-fit-{name}')} !important"
+                    for name in ("font-size", "padding-left", "padding-right") if element.get(f"data-fit-{name}"))
+    element.set("style", original + extra)
+
+
+def _set_scale(element, base_px: float, scale: float) -> None:
+    _set_style(element, font_size=f"{base_px * scale:.3f}px")
+
+
+def _lines(document: Document, element) -> tuple[list[float], float]:
+    """The inked width of each line of `element`, and its content width, in CSS px."""
+    found = _box_of(document, element)
+    if found is None:
+        return [], 0.0
+    box, _ = found
+    widths = []
+    for line in walk(box):
+        if isinstance(line, boxes.LineBox):
+            texts = [t for t in walk(line) if isinstance(t, boxes.TextBox) and t.text.strip()]
+            if texts:
+                widths.append(max(t.position_x + t.width for t in texts) - min(t.position_x for t in texts))
+    return widths, box.width
+
+
+def _balance(element, document: Document, attempt, fits_all) -> Document:
+    """Narrow a multi-line element as far as it keeps its line count, so its lines come out even.
+
+    The element is narrowed by padding at its line ends: grid items stretch
+    to their track whatever their max-width says.
+    """
+    widths, width = _lines(document, element)
+    lines = len(widths)
+    if lines < 2 or width <= 0 or min(widths) >= BALANCED * max(widths):
+        return document
+    end = "padding_left" if _box_of(document, element)[0].style["direction"] == "rtl" else "padding_right"
+
+    def narrow(fraction: float) -> Document | None:
+        _set_style(element, **{end: f"{width * (1 - fraction):.2f}px"})
+        trial = attempt()
+        return trial if fits_all(trial) and len(_lines(trial, element)[0]) == lines else None
+
+    # Narrower than the widest line, a word must move down: when that already
+    # adds a line (one long word), the lines are as even as they can be.
+    high = (max(widths) - 2 * EPSILON - 1) / width
+    trial = narrow(high)
+    if trial is None:
+        _set_style(element, **{end: ""})
+        return document
+    document, low = trial, 0.4  # fractions of the full width; `high` always keeps the line count
+    for _ in range(BALANCE_STEPS):
+        middle = (low + high) / 2
+        trial = narrow(middle)
+        if trial is not None:
+            high, document = middle, trial
+        else:
+            low = middle
+    _set_style(element, **{end: f"{width * (1 - high):.2f}px"})
+    return document
 
 
 def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple[Document, list[Overflow]]:
@@ -153,7 +218,9 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
 
     document = attempt()
     if not elements or fits_all(document):
-        return document if document is not None else render(), []
+        if document is None:
+            return render(), []
+        return _balance_all(elements, document, attempt, fits_all), []
 
     bases = _designed_sizes(elements, document, render)
     lows = [_min_scale(e) for e in elements]
@@ -169,7 +236,7 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
     # First every element shrinks together, so no line starves the others;
     # then each grows, in document order, into whatever room is left.
     low_common, high_common = 0.0, 1.0
-    for _ in range(STEPS):
+    for _ in range(COMMON_STEPS):
         middle = (low_common + high_common) / 2
         for element, base, low in zip(elements, bases, lows):
             _set_scale(element, base, max(low, middle))
@@ -182,12 +249,22 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
     for element, base, low in zip(elements, bases, lows):
         _set_scale(element, base, low)
 
-    for element, base, low in zip(elements, bases, lows):
+    for index, (element, base, low) in enumerate(zip(elements, bases, lows)):
         _set_scale(element, base, 1.0)
         trial = attempt()
         if fits_all(trial):
             document = trial
             continue
+        if index:
+            # Lines after the headline usually find it took the room: one
+            # layout a step up tells whether bisecting is worth it.
+            probe = low + (1.0 - low) / 2 ** STEPS
+            _set_scale(element, base, probe)
+            trial = attempt()
+            if not fits_all(trial):
+                _set_scale(element, base, low)
+                continue
+            low, document = probe, trial
         high = 1.0
         for _ in range(STEPS):
             middle = (low + high) / 2
@@ -199,4 +276,11 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
                 high = middle
         _set_scale(element, base, low)
         log.debug("fit %s at scale %.3f", element.get("data-fit") or element.tag, low)
-    return document, []
+    return _balance_all(elements, document, attempt, fits_all), []
+
+
+def _balance_all(elements: list, document: Document, attempt, fits_all) -> Document:
+    for element in elements:
+        if element.get("data-fit-balance") is not None:
+            document = _balance(element, document, attempt, fits_all)
+    return document

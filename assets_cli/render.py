@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
+from urllib.parse import urljoin
 from typing import Any
 
 import jinja2
@@ -29,6 +31,13 @@ install_text_map()
 MIN_PRINTED_QR_MM = 20  # smaller codes fail on older phones
 
 
+def _remove(root, element) -> None:
+    for parent in root.iter():
+        if element in list(parent):
+            parent.remove(element)
+            return
+
+
 class Renderer:
     """Renders one design's templates; keeps Jinja, fonts and fetcher warm across assets."""
 
@@ -46,6 +55,28 @@ class Renderer:
         self.env.filters["keep_words"] = keep_words
         self.font_config = FontConfiguration()
         self._font_css = CSS(string=fonts.face_css(), font_config=self.font_config, url_fetcher=self.fetcher)
+        self._sheets: dict[tuple[str, int], CSS] = {}
+
+    def _linked_stylesheets(self, root, base_url: str) -> list[CSS]:
+        """The design's <link rel=stylesheet> files, parsed once and taken out of the page.
+
+        The fit pass lays a page out a few dozen times; WeasyPrint would fetch
+        and parse every linked file each time.
+        """
+        sheets = []
+        for link in [e for e in root.iter() if e.tag == "link"]:
+            if "stylesheet" not in (link.get("rel") or "").lower().split() or not link.get("href"):
+                continue
+            url = urljoin(base_url, link.get("href"))
+            path = self.fetcher.allows(url)
+            if path is None:
+                raise RefusedResource(url)
+            key = (str(path), Path(path).stat().st_mtime_ns if isinstance(path, Path) else 0)
+            if key not in self._sheets:
+                self._sheets[key] = CSS(url=url, font_config=self.font_config, url_fetcher=self.fetcher)
+            sheets.append(self._sheets[key])
+            _remove(root, link)
+        return sheets
 
     def html(self, kind: str, context: dict[str, Any]) -> str:
         """The template of `kind` filled with `context`."""
@@ -70,12 +101,12 @@ class Renderer:
         where = str(self.design.path / self.design.template_for(kind))
         extra = CSS(string=page_css, font_config=self.font_config, url_fetcher=self.fetcher)
         try:
-            document_source = HTML(string=markup, base_url=self.design.path.as_uri() + "/", url_fetcher=self.fetcher)
+            base_url = self.design.path.as_uri() + "/"
+            document_source = HTML(string=markup, base_url=base_url, url_fetcher=self.fetcher)
+            stylesheets = [self._font_css, *self._linked_stylesheets(document_source.etree_element, base_url), extra]
 
             def layout():
-                return document_source.render(
-                    stylesheets=[self._font_css, extra], font_config=self.font_config
-                )
+                return document_source.render(stylesheets=stylesheets, font_config=self.font_config)
 
             pages = len(KIND_PAGES[kind])
             document, overflows = fit(layout, document_source.etree_element, pages)
