@@ -1,6 +1,6 @@
 """Benchmark: per-asset render time by kind and size, a cold CLI run, peak memory.
 
-Run: .venv/bin/python bench/bench.py [--repeat N]
+Run: .venv/bin/python bench/bench.py [--repeat N]   (about 5 minutes at --repeat 1)
 Writes bench/results.md (quoted in the README) and prints it.
 """
 
@@ -45,8 +45,11 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+KINDS = ("poster", "social", "banner", "leaflet")
+
+
 def warm_assets(repeat: int) -> list[tuple[str, str, list[float]]]:
-    """Time each poster size, language by language, in one warm process."""
+    """Time each size of each kind, language by language, in one warm process."""
     ws = Workspace(ROOT)
     statement, design = find_statement(None, ws), find_design(None, ws)
     fonts = load_font_map(ws.fonts_dir)
@@ -54,15 +57,16 @@ def warm_assets(repeat: int) -> list[tuple[str, str, list[float]]]:
     with tempfile.TemporaryDirectory() as out:
         # The first documents of a process are much slower; don't count them.
         list(make(plan("poster", statement, "en", design, resolve_sizes("poster", ["a4"]), Path(out)), fonts))
-        for size in resolve_sizes("poster", None):
-            times = []
-            for _ in range(repeat):
-                for lang in statement.languages:
-                    jobs = plan("poster", statement, lang, design, [size], Path(out))
-                    start = time.perf_counter()
-                    list(make(jobs, fonts))
-                    times.append(time.perf_counter() - start)
-            rows.append(("poster", size.name, times))
+        for kind in KINDS:
+            for size in resolve_sizes(kind, None):
+                times = []
+                for _ in range(repeat):
+                    for lang in statement.languages:
+                        jobs = plan(kind, statement, lang, design, [size], Path(out))
+                        start = time.perf_counter()
+                        list(make(jobs, fonts))
+                        times.append(time.perf_counter() - start)
+                rows.append((kind, size.name, times))
     return rows
 
 
@@ -76,7 +80,7 @@ def cold_cli() -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3, help="renders of each size per language")
+    parser.add_argument("--repeat", type=int, default=1, help="renders of each size per language")
     args = parser.parse_args()
 
     rows = warm_assets(args.repeat)
@@ -89,7 +93,18 @@ def main() -> None:
         "",
         f"Machine: {machine()}. Command: `.venv/bin/python bench/bench.py --repeat {args.repeat}`.",
         "",
-        "Per asset (PDF + PNG, fit pass included), warm process:",
+        "Per asset (PDF + PNG, fit pass included; every shipped language), warm process, by kind:",
+        "",
+        "| kind | runs | median ms | p90 ms |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for kind in KINDS:
+        times = [t for k, _, ts in rows if k == kind for t in ts]
+        lines.append(f"| {kind} | {len(times)} | {statistics.median(times) * 1000:.0f} "
+                     f"| {percentile(times, 90) * 1000:.0f} |")
+    lines += [
+        "",
+        "By size:",
         "",
         "| kind | size | runs | median ms | p90 ms |",
         "| --- | --- | ---: | ---: | ---: |",

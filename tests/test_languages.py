@@ -166,3 +166,12 @@ def test_langs_lists_code_direction_script_and_review():
     assert "rtl" in rows["ar"] and "arabic" in rows["ar"] and "rtl" in rows["ur"]
     assert "devanagari" in rows["hi"] and "hangul" in rows["ko"] and "ltr" in rows["fr"]
     assert all(" no " in row for row in rows.values())
+
+
+def test_scripts_are_told_by_their_letters():
+    from assets_cli.scripts import keep_words, main_script, script_of
+
+    assert [script_of(c) for c in "aبक한1 "] == ["latin", "arabic", "devanagari", "hangul", None, None]
+    assert main_script(["ضد الإمبريالية (ILPS)"]) == "arabic"
+    # Word joiners go between Hangul letters only, never at spaces or around Latin.
+    assert keep_words("미 제국주의 ILPS") == "미 제\u2060국\u2060주\u2060의 ILPS"
