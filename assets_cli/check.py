@@ -122,7 +122,8 @@ def _decode_qr(pdf: bytes, job: Job) -> str:
 def check_job(job: Job, renderer: Renderer, fonts: FontMap) -> Report:
     """Lay out one asset and judge it."""
     report = Report(job)
-    context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi, job.qr)
+    context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi, job.qr,
+                            job.chapter)
     try:
         document, overflows = renderer.layout(job.kind, context, page_css(job, fonts), allow_overflow=True)
     except AssetsError as exc:

@@ -18,6 +18,7 @@ from assets_cli.designs import all_designs, find_design
 from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
 from assets_cli.generate import make, plan
+from assets_cli.pack import build_pack, plan_packs
 from assets_cli.sizes import registry, resolve_sizes
 from assets_cli.scripts import language_name
 from assets_cli.statements import TEXT_LINES, find_statement
@@ -52,9 +53,9 @@ def _generate(kind: str, lang, design, size, statement, out, dpi, as_json, allow
     the_statement = find_statement(statement, workspace)
     the_design = find_design(design, workspace)
     fonts = load_font_map(workspace.fonts_dir)
-    the_sheet = resolve_sizes("sheet", [sheet])[0] if sheet else None
+    sheets = resolve_sizes("sheet", [sheet]) if sheet else []
     jobs = plan(kind, the_statement, lang, the_design, resolve_sizes(kind, size), out, dpi,
-                utm=utm, sheet=the_sheet)
+                utm=utm, sheets=sheets)
     written = []
     for item in make(jobs, fonts, allow_overflow=allow_overflow):
         written.append(item)
@@ -141,6 +142,36 @@ def sizes(kind: Annotated[Optional[str], typer.Argument(help="Only sizes of this
         table.add_row(s.name, s.kind, s.title, f"{s.width:g}×{s.height:g} {s.unit}", f"{w}×{h}",
                       "" if s.unit == "px" else str(s.dpi))
     out_console.print(table)
+
+
+@app.command()
+def pack(
+    lang: Annotated[Optional[list[str]], typer.Option("--lang", "-l", metavar="CODE", help="Language; repeat for several (default: the statement's).")] = None,
+    all_langs: Annotated[bool, typer.Option("--all", help="A pack for every language of the statement.")] = False,
+    chapters: Annotated[Optional[Path], typer.Option("--chapters", metavar="FILE.csv", help="Chapters (id, name, lang, city, event, url): a pack for each.")] = None,
+    chapter: Annotated[Optional[list[str]], typer.Option("--chapter", metavar="ID", help="Only this chapter of --chapters; repeat for several.")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="KIND", help="Only these kinds (default: all the design makes).")] = None,
+    design: DesignOpt = None,
+    statement: StatementOpt = None,
+    out: OutOpt = Path("output"),
+    as_json: JsonOpt = False,
+) -> None:
+    """Zip every asset of a language (or a chapter) with captions, README, manifest and preview."""
+    workspace = Workspace(Path.cwd())
+    the_statement = find_statement(statement, workspace)
+    the_design = find_design(design, workspace)
+    fonts = load_font_map(workspace.fonts_dir)
+    packs = plan_packs(the_statement, the_design, out, langs=lang, all_langs=all_langs, chapters_csv=chapters,
+                       chapter_ids=chapter, kinds=kind)
+    written = []
+    for one in packs:
+        with err_console.status(f"packing {one.path.name}…") as status:
+            result = build_pack(one, fonts, progress=lambda w: status.update(f"{one.path.name}: {w.path.name}"))
+        written.append(result)
+        if not as_json:
+            err_console.print(f"wrote {result.path}", soft_wrap=True)
+    if as_json:
+        sys.stdout.write(json.dumps([w.to_json() for w in written], ensure_ascii=False, indent=2) + "\n")
 
 
 @app.command()

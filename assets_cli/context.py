@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assets_cli.chapters import Chapter
 from assets_cli.designs import Design
 from assets_cli.fonts import FontMap
 from assets_cli.qr import QR
@@ -67,9 +68,9 @@ def display_url(url: str) -> str:
 
 def build_context(
     kind: str, statement: Statement, lines: KeyLines, design: Design, size: Size, fonts: FontMap, dpi: int | None,
-    qr: QR,
+    qr: QR, chapter: Chapter | None = None,
 ) -> dict[str, Any]:
-    """The template context for one asset."""
+    """The template context for one asset (`chapter` is None for the general pack)."""
     return {
         "kind": kind,
         "lang": lines.lang,
@@ -90,4 +91,7 @@ def build_context(
         "palette": dict(design.palette),
         "fonts": {role: fonts.stack(role, lines.script, lines.lang) for role in design.fonts},
         "qr": {"svg": qr.svg, "url": qr.url, "modules": qr.modules},
+        "chapter": chapter.as_context() if chapter is not None else None,
+        # The address people type: the chapter's own, else the statement's.
+        "link": display_url(chapter.url if chapter is not None and chapter.url else statement.url),
     }

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from assets_cli.chapters import Chapter
 from assets_cli.context import build_context, css_variables
 from assets_cli.designs import KIND_PAGES, Design
 from assets_cli.errors import AssetsError
@@ -19,7 +20,7 @@ from assets_cli.render import Renderer
 from assets_cli.sizes import PT_PER_UNIT, Size
 from assets_cli.statements import STATEMENT_FILE, KeyLines, Statement
 
-Format = Literal["pdf", "png"]
+Format = Literal["pdf", "png", "zip"]
 FORMATS: tuple[Format, ...] = ("pdf", "png")
 DPI_RANGE = (10, 600)
 MAX_MEGAPIXELS = 80  # an A2 poster at 300 DPI is 35; a 3 m banner at 300 DPI would be 1,300
@@ -37,14 +38,22 @@ class Job:
     dpi: int
     out_dir: Path
     qr: QR
-    sheet: Size | None = None
+    sheets: tuple[Size, ...] = ()
+    chapter: Chapter | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The folder of this asset's kind: per language, or per chapter."""
+        if self.chapter is not None:
+            return self.out_dir / self.statement.id / "chapters" / self.chapter.slug / self.kind
+        return self.out_dir / self.statement.id / self.lines.lang / self.kind
 
     def path(self, fmt: Format, suffix: str = "") -> Path:
         """Where this asset's file of format `fmt` is written (`suffix`: page or sheet)."""
-        folder = self.out_dir / self.statement.id / self.lines.lang / self.kind
         # Files travel alone (mailed to a print shop): the name says what it is.
         stem = self.size.name if self.size.name.startswith(f"{self.kind}-") else f"{self.kind}-{self.size.name}"
-        return folder / f"{stem}-{self.design.name}{suffix}.{fmt}"
+        owner = f"-{self.chapter.slug}" if self.chapter is not None else ""
+        return self.folder / f"{stem}-{self.design.name}{owner}{suffix}.{fmt}"
 
 
 @dataclass(frozen=True)
@@ -82,21 +91,28 @@ def check_dpi(dpi: int, sizes: Iterable[Size]) -> None:
                               hint=f"PNGs stop at {MAX_MEGAPIXELS} megapixels; the PDF is the file to print big")
 
 
+def qr_url(statement: Statement, chapter: Chapter | None, *, source: str, medium: str, utm: bool = True) -> str:
+    """Where a QR code or link leads: the chapter's own URL, else the statement's, tracked."""
+    if chapter is not None and chapter.url:
+        return chapter.url
+    return tracked_url(statement.url, source=source, medium=medium, campaign=statement.id,
+                       content=chapter.slug if chapter is not None else None, utm=utm)
+
+
 def plan(kind: str, statement: Statement, lang: str | None, design: Design, sizes: Iterable[Size],
-         out_dir: Path, dpi: int | None = None, *, utm: bool = True, sheet: Size | None = None) -> list[Job]:
+         out_dir: Path, dpi: int | None = None, *, utm: bool = True, sheets: Iterable[Size] = (),
+         chapter: Chapter | None = None) -> list[Job]:
     """Every job for one kind; validates language, design, DPI and QR URL before anything renders."""
     sizes = list(sizes)
-    lines = statement.lines(lang)
+    lines = statement.lines(chapter.lang if chapter is not None else lang)
     design.template_for(kind)
     if dpi is not None:
         check_dpi(dpi, (s for s in sizes if s.unit != "px"))
-    where = str(statement.path / STATEMENT_FILE)
-    codes = {
-        medium: make_qr(tracked_url(statement.url, source=kind, medium=medium, campaign=statement.id, utm=utm),
-                        where=where)
-        for medium in {size.medium for size in sizes}
-    }
-    return [Job(kind, statement, lines, design, size, dpi or size.dpi, out_dir, codes[size.medium], sheet)
+    where = f"chapter {chapter.id!r}" if chapter is not None and chapter.url else str(statement.path / STATEMENT_FILE)
+    codes = {medium: make_qr(qr_url(statement, chapter, source=kind, medium=medium, utm=utm), where=where)
+             for medium in {size.medium for size in sizes}}
+    return [Job(kind, statement, lines, design, size, dpi or size.dpi, out_dir, codes[size.medium],
+                tuple(sheets) if kind == "leaflet" else (), chapter)
             for size in sizes]
 
 
@@ -113,7 +129,8 @@ def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False) -> It
         renderer = renderers.get(job.design.path)
         if renderer is None:
             renderer = renderers[job.design.path] = Renderer(job.design, fonts)
-        context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi, job.qr)
+        context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi, job.qr,
+                                job.chapter)
         pdf = renderer.pdf(job.kind, context, page_css(job, fonts), allow_overflow=allow_overflow)
         yield _write(job, "pdf", pdf, job.path("pdf"), job.size.name, job.size.width, job.size.height, job.size.unit)
         pixels = job.size.pixels(job.dpi)
@@ -121,14 +138,13 @@ def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False) -> It
             png = png_from_pdf(pdf, pixels, None if job.size.unit == "px" else job.dpi, index)
             suffix = f"-{page}" if page else ""
             yield _write(job, "png", png, job.path("png", suffix), job.size.name, pixels[0], pixels[1], "px")
-        if job.sheet is not None:
-            yield _impose(job, pdf)
+        for sheet in job.sheets:
+            yield _impose(job, pdf, sheet)
 
 
-def _impose(job: Job, pdf: bytes) -> Written:
+def _impose(job: Job, pdf: bytes, sheet: Size) -> Written:
     from assets_cli.impose import impose  # only leaflets on sheets need it
 
-    sheet = job.sheet
     sheet_pdf, layout = impose(pdf, sheet.width_pt, sheet.height_pt)
     per_unit = PT_PER_UNIT[sheet.unit]
     return _write(job, "pdf", sheet_pdf, job.path("pdf", f"-on-{sheet.name}"), f"{job.size.name}-on-{sheet.name}",

@@ -26,13 +26,16 @@ class QR:
     version: int
 
 
-def tracked_url(url: str, *, source: str, medium: str, campaign: str, utm: bool = True) -> str:
-    """`url` with utm_source/medium/campaign added (kept as is when `utm` is False)."""
+def tracked_url(url: str, *, source: str, medium: str, campaign: str, content: str | None = None,
+                utm: bool = True) -> str:
+    """`url` with utm_source/medium/campaign (and utm_content) added; kept as is when `utm` is False."""
     if not utm:
         return url
     parts = urlsplit(url)
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
     query += [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)]
+    if content:
+        query.append(("utm_content", content))
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), parts.fragment))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -84,6 +85,7 @@ class Statement:
     end: dt.date
     hashtags: tuple[str, ...] = ()
     title: str | None = None
+    version: str = ""
     languages: Mapping[str, KeyLines] = field(default_factory=dict)
 
     def lines(self, lang: str | None = None) -> KeyLines:
@@ -151,7 +153,15 @@ def load_key_lines(path: Path) -> KeyLines:
     return KeyLines(lang=lang, **values)
 
 
-_STATEMENT_KEYS = {"id", "title", "organisation", "url", "default_lang", "start", "end", "hashtags"}
+_STATEMENT_KEYS = {"id", "title", "organisation", "url", "default_lang", "start", "end", "hashtags", "version"}
+
+
+def _content_version(folder: Path) -> str:
+    """A short digest of the statement's TOML files: changes whenever any key line does."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
 
 
 def load_statement(folder: Path) -> Statement:
@@ -202,6 +212,7 @@ def load_statement(folder: Path) -> Statement:
         id=statement_id,
         path=folder,
         title=data.get("title"),
+        version=str(data.get("version") or _content_version(folder)),
         organisation=data["organisation"].strip(),
         url=url or "",
         default_lang=default_lang,
