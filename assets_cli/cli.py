@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from assets_cli import __version__
@@ -19,6 +21,7 @@ from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
 from assets_cli.generate import make, plan
 from assets_cli.pack import build_pack, plan_packs
+from assets_cli.site import build_site
 from assets_cli.sizes import registry, resolve_sizes
 from assets_cli.scripts import language_name
 from assets_cli.statements import TEXT_LINES, find_statement
@@ -172,6 +175,59 @@ def pack(
             err_console.print(f"wrote {result.path}", soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps([w.to_json() for w in written], ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def site(
+    statement: StatementOpt = None,
+    out: OutOpt = Path("output"),
+) -> None:
+    """Write the download page (OUT/site/) from the packs in OUT/packs/."""
+    the_statement = find_statement(statement, Workspace(Path.cwd()))
+    for path in build_site(out, the_statement):
+        err_console.print(f"wrote {path}", soft_wrap=True)
+
+
+@app.command()
+def build(
+    chapters: Annotated[Optional[Path], typer.Option("--chapters", metavar="FILE.csv", help="Also a pack for each chapter.")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="KIND", help="Only these kinds (default: all).")] = None,
+    design: DesignOpt = None,
+    statement: StatementOpt = None,
+    out: OutOpt = Path("output"),
+) -> None:
+    """Make everything: every language × kind × size, a pack per language (and chapter), the download page."""
+    started = time.perf_counter()
+    workspace = Workspace(Path.cwd())
+    the_statement = find_statement(statement, workspace)
+    the_design = find_design(design, workspace)
+    fonts = load_font_map(workspace.fonts_dir)
+    packs = plan_packs(the_statement, the_design, out, all_langs=True, kinds=kind)
+    if chapters is not None:
+        packs += plan_packs(the_statement, the_design, out, chapters_csv=chapters, kinds=kind)
+    total = sum(len(p.jobs) for p in packs)
+    files = 0
+    written = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console) as progress:
+        task = progress.add_task("assets", total=total)
+
+        def advance(item) -> None:
+            nonlocal files
+            files += 1
+            # One PDF per asset; imposed sheets and PNGs come with it.
+            if item.format == "pdf" and "-on-" not in item.size:
+                progress.update(task, advance=1, description=f"{item.lang} {item.kind} {item.size}")
+
+        for one in packs:
+            written.append(build_pack(one, fonts, progress=advance))
+        pages = build_site(out, the_statement)
+    size = sum(w.path.stat().st_size for w in written)
+    table = Table("assets", "files", "packs", "pages", "time", "packs size", title=f"assets build: {the_statement.id}")
+    table.add_row(str(total), str(files), str(len(written)), str(len(pages)),
+                  f"{time.perf_counter() - started:.1f} s", f"{size / 1e6:.1f} MB")
+    out_console.print(table)
+    out_console.print(f"download page: {out / 'site' / 'index.html'}")
 
 
 @app.command()
