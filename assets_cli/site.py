@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from assets_cli.chapters import slugify
 from assets_cli.errors import AssetsError
 from assets_cli.output import write_atomic
 from assets_cli.pack import PACKS_DIR, texts
@@ -45,6 +46,8 @@ h3 { margin: 1.6rem 0 0.6rem; font-size: 1.2rem; }
 .packs { display: grid; gap: 0.8rem; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); }
 .pack { background: var(--paper); border-inline-start: 0.5rem solid var(--red); padding: 0.9rem 1rem; }
 .pack a { font-weight: 700; color: var(--red); }
+.pack details a { font-weight: 400; color: var(--ink); }
+.pack summary { cursor: pointer; margin-top: 0.5rem; }
 .files { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); list-style: none;
          padding: 0; margin: 0; }
 .files li { background: var(--paper); padding: 0.6rem; }
@@ -129,7 +132,10 @@ def _page(statement: Statement, lang: str, packs: list[PackInfo], languages: lis
                  else t["site_pack_language"].format(language=native or english or lang))
         parts.append(f'<div class="pack"><p>{escape(label)}</p>'
                      f'<a href="../{PACKS_DIR}/{escape(pack.path.name)}" download>{escape(t["site_download"])}: '
-                     f"{escape(pack.path.name)}</a> ({_megabytes(pack.bytes)})</div>")
+                     f"{escape(pack.path.name)}</a> ({_megabytes(pack.bytes)})")
+        if pack.chapter:
+            parts += _chapter_files(statement, pack, t)
+        parts.append("</div>")
     parts.append("</div>")
     language_pack = next((p for p in own if p.chapter is None), None)
     if language_pack is not None:
@@ -137,6 +143,14 @@ def _page(statement: Statement, lang: str, packs: list[PackInfo], languages: lis
         parts += _files_section(statement, lang, language_pack, out_dir, site, t, lines.alt_text or lines.headline)
     parts += ["</main>", "</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+def _chapter_files(statement: Statement, pack: PackInfo, t: dict) -> list[str]:
+    """A chapter's single files, as plain links under its pack."""
+    folder = f"../{statement.id}/chapters/{slugify(pack.chapter['id'])}"
+    links = [f'<li><a href="{folder}/{escape(entry["path"])}">{escape(entry["path"].split("/", 1)[1])}</a></li>'
+             for entry in pack.files if entry.get("kind") in KINDS]
+    return [f"<details><summary>{escape(t['site_files'])}</summary><ul>", *links, "</ul></details>"]
 
 
 def _files_section(statement: Statement, lang: str, pack: PackInfo, out_dir: Path, site: Path, t: dict,

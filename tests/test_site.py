@@ -23,6 +23,10 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site")
     result = run_cli("pack", "--lang", "en", "--lang", "ar", "--kind", "poster", "--out", str(out))
     assert result.returncode == 0, result.stderr
+    chapters = out / "chapters.csv"
+    chapters.write_text("id,name,lang,city,event,url\nleeds,Leeds Solidarity,en,Leeds,Rally Thursday 6 pm,\n")
+    result = run_cli("pack", "--chapters", str(chapters), "--kind", "poster", "--out", str(out))
+    assert result.returncode == 0, result.stderr
     result = run_cli("site", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out / "site"
