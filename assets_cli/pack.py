@@ -153,8 +153,14 @@ def captions(pack: Pack, images: list[str]) -> str:
         if not cards:
             continue
         link = qr_url(statement, pack.chapter, source=platform.source, medium="social")
-        text = (_short_post(lines, tags, platform.limit) if platform.limit
-                else lines.caption or f"{lines.headline}: {lines.dates}. {lines.call_to_action}")
+        event = pack.chapter.event if pack.chapter is not None and pack.chapter.event else ""
+        if platform.limit:
+            text = _short_post(lines, tags, platform.limit - (len(event) + 2 if event else 0))
+        else:
+            text = lines.caption or f"{lines.headline}: {lines.dates}. {lines.call_to_action}"
+        if event:
+            # The chapter's own call comes first: it is what its followers can act on.
+            text = f"{event}\n\n{text}"
         out += [f"## {platform.name}", "", ", ".join(f"`{card}`" for card in cards), "", f"**{t['caption_for']}**", ""]
         out += [text, ""]
         if tags:

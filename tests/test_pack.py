@@ -161,3 +161,24 @@ def test_without_a_chapter_the_slots_vanish(tmp_path):
         html = Renderer(design, fonts).html(kind, build_context(
             kind, statement, job.lines, design, job.size, fonts, job.dpi, job.qr))
         assert 'class="event"' not in html and 'class="local"' not in html
+
+
+def test_captions_give_each_platform_its_text_link_and_the_chapters_event(tmp_path):
+    from assets_cli.pack import LINK_LENGTH, captions, plan_pack
+
+    statement = find_statement(None, WORKSPACE)
+    manila = load_chapters(write_csv(tmp_path, CHAPTERS), statement)[1]
+    pack = plan_pack(statement, None, find_design(None, WORKSPACE), tmp_path, [], chapter=manila, kinds=["social"])
+    images = sorted(f"social/{job.path('png').name}" for job in pack.jobs)
+    text = captions(pack, images)
+    sections = {block.split("\n", 1)[0]: block for block in text.split("\n## ")[1:]}
+    assert {"Instagram", "Facebook", "WhatsApp", "X", "LinkedIn", "YouTube"} <= set(sections)
+    for name, block in sections.items():
+        if name in ("Instagram", "X", "LinkedIn"):
+            assert "Rally: Huwebes, Mayo 28, 4 PM, US Embassy" in block
+            assert f"utm_source={name.lower()}&utm_medium=social" in block and "utm_content=manila-north" in block
+    x = sections["X"]
+    body = x.split("**\n\n", 1)[1].split("\n\nLink", 1)[0].split("\n\nHashtags: ")
+    post, tags = body[0], body[1] if len(body) > 1 else ""
+    assert len(post) + len(tags) + LINK_LENGTH + 2 <= 280
+    assert "social/social-x-post-placard-manila-north.png" in x
