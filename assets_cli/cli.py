@@ -183,8 +183,9 @@ def site(
     out: OutOpt = Path("output"),
 ) -> None:
     """Write the download page (OUT/site/) from the packs in OUT/packs/."""
-    the_statement = find_statement(statement, Workspace(Path.cwd()))
-    for path in build_site(out, the_statement):
+    workspace = Workspace(Path.cwd())
+    the_statement = find_statement(statement, workspace)
+    for path in build_site(out, the_statement, load_font_map(workspace.fonts_dir)):
         err_console.print(f"wrote {path}", soft_wrap=True)
 
 
@@ -221,7 +222,7 @@ def build(
 
         for one in packs:
             written.append(build_pack(one, fonts, progress=advance))
-        pages = build_site(out, the_statement)
+        pages = build_site(out, the_statement, fonts)
     size = sum(w.path.stat().st_size for w in written)
     table = Table("assets", "files", "packs", "pages", "time", "packs size", title=f"assets build: {the_statement.id}")
     table.add_row(str(total), str(files), str(len(written)), str(len(pages)),

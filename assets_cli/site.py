@@ -17,6 +17,7 @@ from PIL import Image
 
 from assets_cli.chapters import slugify
 from assets_cli.errors import AssetsError
+from assets_cli.fonts import FontMap
 from assets_cli.output import write_atomic
 from assets_cli.pack import PACKS_DIR, texts
 from assets_cli.scripts import language_name
@@ -26,12 +27,16 @@ from assets_cli.statements import Statement
 SITE_DIR = "site"
 THUMB_WIDTH = 360
 KINDS = ("poster", "social", "banner", "leaflet")
-TITLES = {size.name: size.title for size in registry()}
+TITLES = {(size.kind, size.name): size.title for size in registry()}
+# Font files copied beside the pages (relative @font-face), so every language
+# switcher entry and heading shows on machines without Devanagari, Hangul or
+# Arabic fonts; one text weight per script keeps the page light.
+SITE_FONT_WEIGHTS = (400, 500)
 
 CSS = """
 :root { --red: #d7141a; --ink: #111; --paper: #fff; --band: #ffd21f; }
 * { box-sizing: border-box; }
-body { margin: 0; font-family: system-ui, "Segoe UI", Roboto, "Noto Sans", sans-serif; color: var(--ink);
+body { margin: 0; font-family: var(--site-fonts), system-ui, sans-serif; color: var(--ink);
        background: #f4f1ee; line-height: 1.45; }
 header { background: var(--red); color: var(--paper); padding: 1.5rem clamp(1rem, 4vw, 3rem); }
 header h1 { margin: 0.2rem 0; font-size: clamp(1.6rem, 4vw, 2.6rem); line-height: 1.15; }
@@ -100,7 +105,7 @@ def _thumb(source: Path, target: Path) -> None:
 
 
 def _page(statement: Statement, lang: str, packs: list[PackInfo], languages: list[str], out_dir: Path,
-          site: Path) -> str:
+          site: Path, font_css: str) -> str:
     t = texts(lang)
     lines = statement.lines(lang)
     english, native = language_name(lang)
@@ -112,7 +117,7 @@ def _page(statement: Statement, lang: str, packs: list[PackInfo], languages: lis
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title)}</title>",
-        f"<style>{CSS}</style>",
+        f"<style>{font_css}{CSS}</style>",
         "</head>",
         "<body>",
         f"<header><p>{escape(lines.organisation or statement.organisation)}</p>",
@@ -132,7 +137,7 @@ def _page(statement: Statement, lang: str, packs: list[PackInfo], languages: lis
                  else t["site_pack_language"].format(language=native or english or lang))
         parts.append(f'<div class="pack"><p>{escape(label)}</p>'
                      f'<a href="../{PACKS_DIR}/{escape(pack.path.name)}" download>{escape(t["site_download"])}: '
-                     f"{escape(pack.path.name)}</a> ({_megabytes(pack.bytes)})")
+                     f"<bdi>{escape(pack.path.name)}</bdi></a> (<bdi>{_megabytes(pack.bytes)}</bdi>)")
         if pack.chapter:
             parts += _chapter_files(statement, pack, t)
         parts.append("</div>")
@@ -186,22 +191,38 @@ def _files_section(statement: Statement, lang: str, pack: PackInfo, out_dir: Pat
                 if source.is_file():
                     _thumb(source, site / thumb)
                     image = f'<img src="{escape(thumb.as_posix())}" alt="{escape(alt)}" loading="lazy">'
-            parts.append(f'<li>{image}<p class="name">{escape(TITLES.get(entry["size"], entry["size"]))}</p>'
-                         f'<p class="size">{escape(_dimensions(entry))}</p><p>{" · ".join(links)}</p></li>')
+            parts.append(f'<li>{image}<p class="name">{escape(TITLES.get((kind, entry["size"]), entry["size"]))}</p>'
+                         f'<p class="size" dir="ltr">{escape(_dimensions(entry))}</p><p>{" · ".join(links)}</p></li>')
         parts.append("</ul>")
     return parts
 
 
-def build_site(out_dir: Path, statement: Statement) -> list[Path]:
+def _site_fonts(fonts: FontMap, site: Path) -> str:
+    """Copy one regular text face per script beside the pages; their @font-face rules."""
+    rules, families = [], []
+    for index, name in enumerate(dict.fromkeys(n for names in fonts.roles.get("text", {}).values() for n in names)):
+        files = sorted(fonts.families[name], key=lambda f: (f.weight not in SITE_FONT_WEIGHTS, abs(f.weight - 450)))
+        if not files:
+            continue
+        write_atomic(site / "fonts" / files[0].path.name, files[0].path.read_bytes())
+        # A family each: faces sharing one family name and weight would replace each other.
+        families.append(f'"Site Text {index}"')
+        rules.append(f'@font-face {{ font-family: "Site Text {index}"; src: url("fonts/{files[0].path.name}"); '
+                     f"font-weight: 100 900; }}")
+    return "\n".join(rules) + f"\n:root {{ --site-fonts: {', '.join(families)}; }}\n"
+
+
+def build_site(out_dir: Path, statement: Statement, fonts: FontMap) -> list[Path]:
     """Write site/<lang>.html for every language with a pack, and site/index.html (the default language)."""
     packs = find_packs(out_dir, statement)
     if not packs:
         raise AssetsError(f"no packs of {statement.id} in {out_dir / PACKS_DIR}", hint="run assets pack (or assets build) first")
     site = out_dir / SITE_DIR
     languages = sorted({p.lang for p in packs}, key=lambda code: (code != statement.default_lang, code))
+    font_css = _site_fonts(fonts, site)
     written = []
     for lang in languages:
-        html = _page(statement, lang, packs, languages, out_dir, site).encode("utf-8")
+        html = _page(statement, lang, packs, languages, out_dir, site, font_css).encode("utf-8")
         for name in ([f"{lang}.html", "index.html"] if lang == languages[0] else [f"{lang}.html"]):
             write_atomic(site / name, html)
             written.append(site / name)

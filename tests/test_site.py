@@ -70,6 +70,9 @@ def test_every_page_loads_clean_with_its_language_and_direction(browser, site, n
             parts = urlsplit(href)
             assert parts.scheme == "file", href
             assert Path(unquote(parts.path)).is_file(), f"broken link {href}"
+        # The page's own fonts (copied beside it) load: every script shows, even where the system has no font for it.
+        statuses = page.evaluate("document.fonts.ready.then(() => Array.from(document.fonts).map(f => f.status))")
+        assert statuses and "error" not in statuses and "loaded" in statuses, statuses
         assert not problems, problems
     finally:
         context.close()
