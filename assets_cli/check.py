@@ -208,3 +208,17 @@ def report_row(report: Report) -> list[str]:
         mark(report.contrast_ok, f"{report.contrast:.1f}:1"),
         "[green]pass[/]" if report.ok else "[red]FAIL[/]",
     ]
+
+
+def sample_checks(statement: Statement, design: Design) -> list[Job]:
+    """A quick sample for a designer: per kind the widest and the tallest size, in one language per script."""
+    by_script: dict[str, str] = {}
+    for code in sorted(statement.languages, key=lambda c: (c != statement.default_lang, c)):
+        by_script.setdefault(statement.languages[code].script, code)
+    jobs = []
+    for kind in design.kinds:
+        sizes = sorted(sizes_for(kind), key=lambda s: s.ratio)
+        picked = list(dict.fromkeys([sizes[0], sizes[-1]]))
+        for lang in by_script.values():
+            jobs += plan(kind, statement, lang, design, picked, Path("."))
+    return jobs

@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assets_cli import __version__
-from assets_cli.check import check as check_jobs, plan_checks, report_row
-from assets_cli.designs import all_designs, find_design
+from assets_cli.check import check as check_jobs, plan_checks, report_row, sample_checks
+from assets_cli.designs import KINDS, all_designs, find_design
+from assets_cli.render import check_templates
 from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
 from assets_cli.generate import make, plan
@@ -245,8 +246,12 @@ def check(
     fonts = load_font_map(workspace.fonts_dir)
     jobs = plan_checks(the_statement, lang, [find_design(d, workspace) for d in design or all_designs(workspace)],
                        kind, size)
-    table = Table("lang", "design", "size", "overflow", "glyphs", "QR", "smallest text", "contrast", "",
-                  title=f"assets check: {the_statement.id}")
+    _report_checks(jobs, fonts, f"assets check: {the_statement.id}")
+
+
+def _report_checks(jobs, fonts, title: str) -> None:
+    """Check `jobs`, print one table row each and a count; exit 1 when any fails."""
+    table = Table("lang", "design", "size", "overflow", "glyphs", "QR", "smallest text", "contrast", "", title=title)
     failed = 0
     with err_console.status("checking…") as status:
         for done, report in enumerate(check_jobs(jobs, fonts), 1):
@@ -257,6 +262,39 @@ def check(
     out_console.print(f"{len(jobs) - failed} of {len(jobs)} assets pass" + (f", {failed} fail" if failed else ""))
     if failed:
         raise typer.Exit(1)
+
+
+designs_app = typer.Typer(help="List and check designs.", no_args_is_help=True)
+app.add_typer(designs_app, name="designs")
+
+
+@designs_app.command("list")
+def designs_list() -> None:
+    """The designs this workspace can use: name, title, kinds, author, licence."""
+    workspace = Workspace(Path.cwd())
+    table = Table("name", "title", "kinds", "author", "licence", "folder")
+    for name in all_designs(workspace):
+        design = find_design(name, workspace)
+        table.add_row(design.name, design.title, ", ".join(design.kinds), design.author, design.licence,
+                      str(design.path))
+    out_console.print(table)
+
+
+@designs_app.command("check")
+def designs_check(
+    design: Annotated[str, typer.Argument(metavar="NAME|PATH", help="The design to check.")],
+    statement: StatementOpt = None,
+) -> None:
+    """Validate a design (design.toml, template syntax) and lay out a sample: each kind's extreme shapes in a language of each script."""
+    workspace = Workspace(Path.cwd())
+    the_design = find_design(design, workspace)
+    check_templates(the_design)
+    missing = [kind for kind in KINDS if kind not in the_design.kinds]
+    if missing:
+        err_console.print(f"note: {the_design.name} makes no {', '.join(missing)}", highlight=False)
+    the_statement = find_statement(statement, workspace)
+    jobs = sample_checks(the_statement, the_design)
+    _report_checks(jobs, load_font_map(workspace.fonts_dir), f"assets designs check: {the_design.name}")
 
 
 @app.command()

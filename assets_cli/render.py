@@ -14,7 +14,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from assets_cli.designs import KIND_PAGES, Design
-from assets_cli.errors import RenderError
+from assets_cli.errors import RenderError, collect
 from assets_cli.fetcher import DesignFetcher, RefusedResource
 from assets_cli.fit import fit, walk
 from assets_cli.fonts import FontMap
@@ -152,3 +152,17 @@ class Renderer:
                         f"the QR code is {width_mm:.1f} mm wide at {context['size']['name']}; "
                         f"printed codes need {MIN_PRINTED_QR_MM} mm", where=where)
 
+
+
+def check_templates(design: Design) -> None:
+    """Parse every template of a design; all syntax errors at once, each with file and line."""
+    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(design.path), autoescape=True)
+    problems = []
+    for path in sorted(design.path.glob("*.html")):
+        try:
+            env.parse(path.read_text("utf-8"), path.name, str(path))
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(RenderError(f"template syntax error: {exc.message}", where=f"{path}:{exc.lineno}"))
+        except UnicodeDecodeError:
+            problems.append(RenderError("not UTF-8 text", where=str(path)))
+    collect(problems)
