@@ -16,14 +16,15 @@ import pypdfium2 as pdfium
 from weasyprint.formatting_structure import boxes
 
 from assets_cli.context import build_context
-from assets_cli.designs import KINDS, Design
-from assets_cli.errors import AssetsError, UnknownChoice
+from assets_cli.designs import DESIGN_FILE, KINDS, Design
+from assets_cli.errors import AssetsError, InvalidInput, UnknownChoice, collect
 from assets_cli.fit import walk
 from assets_cli.fonts import FontMap
 from assets_cli.generate import Job, page_css, plan
-from assets_cli.render import Renderer
+from assets_cli.render import Renderer, check_templates
 from assets_cli.sizes import registry, sizes_for
 from assets_cli.statements import Statement
+from assets_cli.tomlfile import where_in
 
 MIN_PRINT_PT = 6.0  # below this, print shops and readers give up
 MIN_SCREEN_PX = 14.0  # on a phone, a card is seen at about a third of its pixels
@@ -208,6 +209,29 @@ def report_row(report: Report) -> list[str]:
         mark(report.contrast_ok, f"{report.contrast:.1f}:1"),
         "[green]pass[/]" if report.ok else "[red]FAIL[/]",
     ]
+
+
+def validate_design(design: Design, fonts: FontMap) -> list[str]:
+    """What can be judged without laying out: template syntax and font roles (raised); notes on the rest."""
+    problems: list[AssetsError] = []
+    try:
+        check_templates(design)
+    except AssetsError as exc:
+        problems += exc.problems if isinstance(exc, InvalidInput) else [exc]
+    toml = design.path / DESIGN_FILE
+    text = toml.read_text("utf-8")
+    for role in design.fonts:
+        if role not in fonts.roles:
+            problems.append(UnknownChoice("font role", role, fonts.roles, where=where_in(toml, text, "fonts")))
+    collect(problems)
+    notes = []
+    missing = [kind for kind in KINDS if kind not in design.kinds]
+    if missing:
+        notes.append(f"{design.name} makes no {', '.join(missing)}")
+    if design.name != design.path.name:
+        notes.append(f"name {design.name!r} differs from its folder {design.path.name!r}: "
+                     f"its files are named {design.name!r}, and --design finds it by folder")
+    return notes
 
 
 def sample_checks(statement: Statement, design: Design) -> list[Job]:

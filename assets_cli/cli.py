@@ -15,9 +15,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assets_cli import __version__
-from assets_cli.check import check as check_jobs, plan_checks, report_row, sample_checks
+from assets_cli.check import check as check_jobs, plan_checks, report_row, sample_checks, validate_design
 from assets_cli.designs import KINDS, all_designs, find_design
-from assets_cli.render import check_templates
+from assets_cli.designzip import add_design
+from assets_cli.scaffold import init_workspace, new_design
 from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
 from assets_cli.generate import make, plan
@@ -264,7 +265,7 @@ def _report_checks(jobs, fonts, title: str) -> None:
         raise typer.Exit(1)
 
 
-designs_app = typer.Typer(help="List and check designs.", no_args_is_help=True)
+designs_app = typer.Typer(help="List, make, add and check designs.", no_args_is_help=True)
 app.add_typer(designs_app, name="designs")
 
 
@@ -288,13 +289,93 @@ def designs_check(
     """Validate a design (design.toml, template syntax) and lay out a sample: each kind's extreme shapes in a language of each script."""
     workspace = Workspace(Path.cwd())
     the_design = find_design(design, workspace)
-    check_templates(the_design)
-    missing = [kind for kind in KINDS if kind not in the_design.kinds]
-    if missing:
-        err_console.print(f"note: {the_design.name} makes no {', '.join(missing)}", highlight=False)
+    fonts = load_font_map(workspace.fonts_dir)
+    for note in validate_design(the_design, fonts):
+        err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     the_statement = find_statement(statement, workspace)
     jobs = sample_checks(the_statement, the_design)
-    _report_checks(jobs, load_font_map(workspace.fonts_dir), f"assets designs check: {the_design.name}")
+    _report_checks(jobs, fonts, f"assets designs check: {the_design.name}")
+
+
+@app.command()
+def preview(
+    design: DesignOpt = None,
+    lang: Annotated[Optional[list[str]], typer.Option("--lang", "-l", metavar="CODE", help="Language; repeat for several (default: the statement's).")] = None,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", "-k", metavar="KIND", help="Only these kinds; repeat (default: all the design makes).")] = None,
+    size: SizeOpt = None,
+    statement: StatementOpt = None,
+    out: OutOpt = Path("output"),
+    watch: Annotated[bool, typer.Option("--watch", help="Serve the sheet on 127.0.0.1; re-render what each saved file affects.")] = False,
+    port: Annotated[int, typer.Option("--port", metavar="N", help="Port for --watch (0: any free one).")] = 8000,
+) -> None:
+    """Write a contact sheet of every size to OUT/preview/DESIGN/index.html; --watch keeps it live while you work."""
+    from assets_cli.preview import Watcher, plan_preview, render_preview, serve, write_sheet  # http.server: only here
+
+    workspace = Workspace(Path.cwd())
+    the_statement = find_statement(statement, workspace)
+    the_design = find_design(design, workspace)
+    jobs = plan_preview(the_statement, the_design, lang, kind, size, out)
+
+    def report(tile) -> None:
+        name = f"{tile.job.lines.lang} {tile.job.kind} {tile.job.size.name}"
+        if tile.problem:
+            err_console.print(f"{name}: {tile.problem}", style="red", markup=False, highlight=False, soft_wrap=True)
+        else:
+            err_console.print(f"{name}  {tile.seconds:.1f} s", markup=False, highlight=False)
+
+    if not watch:
+        with err_console.status("rendering…") as status:
+            def progress(tile, done: int, total: int) -> None:
+                status.update(f"rendered {done}/{total}")
+                report(tile)
+            result = render_preview(jobs, load_font_map(workspace.fonts_dir), out, progress=progress)
+        err_console.print(f"wrote {write_sheet(result)}", soft_wrap=True, highlight=False)
+        return
+    watcher = Watcher(the_statement, the_design, workspace.fonts_dir, out, langs=lang, kinds=kind, size_names=size,
+                      progress=report)
+    try:
+        serve(watcher, port, ready=lambda url: out_console.print(f"serving {url}  (Ctrl-C to stop)", soft_wrap=True,
+                                                                 highlight=False))
+    except KeyboardInterrupt:
+        err_console.print("stopped", highlight=False)
+
+
+@designs_app.command("new")
+def designs_new(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Folder name: lowercase letters, digits, hyphens.")],
+    title: Annotated[Optional[str], typer.Option("--title", help="The design's title (default: from NAME).")] = None,
+    source: Annotated[Optional[str], typer.Option("--from", metavar="NAME|PATH", help="Copy this design instead of the commented starter.")] = None,
+) -> None:
+    """Make designs/NAME: a commented starter design that renders every kind at every size."""
+    workspace = Workspace(Path.cwd())
+    the_source = find_design(source, workspace) if source else None
+    design = new_design(name, workspace.root / "designs", title=title, source=the_source)
+    err_console.print(f"made {design.path}", soft_wrap=True, highlight=False)
+    err_console.print(f"next: assets poster --design {design.name} --size a4, then assets designs check {design.name}",
+                      soft_wrap=True, highlight=False)
+
+
+@designs_app.command("add")
+def designs_add(
+    archive: Annotated[Path, typer.Argument(metavar="FILE.zip", help="A design folder, zipped.")],
+) -> None:
+    """Install a design from a zip into designs/, refusing unsafe archives (paths out, links, bombs)."""
+    workspace = Workspace(Path.cwd())
+    design = add_design(archive, workspace.root / "designs")
+    err_console.print(f"added {design.name} ({design.title}) to {design.path}", soft_wrap=True, highlight=False)
+    err_console.print(f"next: assets designs check {design.name}", highlight=False)
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The folder to make a workspace of.")] = Path("."),
+    statement: StatementOpt = None,
+) -> None:
+    """Make a workspace: the statement, the designs and the fonts with their map, ready to edit."""
+    the_statement = find_statement(statement, Workspace(Path.cwd()))
+    for path in init_workspace(folder, the_statement):
+        err_console.print(f"made {path}", soft_wrap=True, highlight=False)
+    err_console.print(f"next: cd {folder} && assets poster", soft_wrap=True, highlight=False)
 
 
 @app.command()

@@ -89,6 +89,9 @@ def build_context(
         },
         "size": size_context(size, dpi),
         "palette": dict(design.palette),
+        # Relative to the design's folder, so `<img src="{{ images.hero }}">` and
+        # `url({{ images.hero }})` load the file a designer (or chapter) swapped in.
+        "images": dict(design.images),
         "fonts": {role: fonts.stack(role, lines.script, lines.lang) for role in design.fonts},
         "qr": {"svg": qr.svg, "url": qr.url, "modules": qr.modules},
         "chapter": chapter.as_context() if chapter is not None else None,

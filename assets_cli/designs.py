@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
+from tinycss2.color4 import parse_color
+
 from assets_cli.errors import AssetsError, UnknownChoice, collect
-from assets_cli.tomlfile import read_toml
+from assets_cli.tomlfile import read_toml, where_in
 from assets_cli.workspace import Workspace, available_names, find_folder
 
 DESIGN_FILE = "design.toml"
+SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DEFAULT_DESIGN = "placard"
 KINDS = ("poster", "social", "banner", "leaflet")
 # The pages each kind has, named for file names (a single page needs no name).
@@ -26,6 +30,7 @@ _SCHEMA: dict[str, tuple[type, bool]] = {
     "palette": (dict, False),
     "fonts": (list, False),
     "templates": (dict, False),
+    "images": (dict, False),
 }
 
 
@@ -43,6 +48,7 @@ class Design:
     licence: str = ""
     palette: dict[str, str] = field(default_factory=dict)
     fonts: tuple[str, ...] = ()
+    images: dict[str, str] = field(default_factory=dict)
 
     def template_for(self, kind: str) -> str:
         """The template file name that renders `kind`."""
@@ -52,36 +58,71 @@ class Design:
         return self.templates[kind]
 
 
+def _inside(folder: Path, name: str) -> bool:
+    """Whether `name` is a file within `folder` (no `..`, no absolute path, no link out)."""
+    path = (folder / name).resolve()
+    return path.is_relative_to(folder.resolve()) and path.is_file()
+
+
 def load_design(folder: Path) -> Design:
-    """Read and validate a design folder's design.toml."""
+    """Read and validate a design folder's design.toml; every problem names its file and line."""
     path = folder / DESIGN_FILE
-    where = str(path)
     data = read_toml(path)
+    text = path.read_text("utf-8")
+
+    def at(*keys: str) -> str:
+        return where_in(path, text, *keys)
+
     problems: list[AssetsError] = []
     for key, value in data.items():
         if key not in _SCHEMA:
-            problems.append(AssetsError(f"unknown key {key!r}", where=where, hint=f"valid: {', '.join(_SCHEMA)}"))
+            problems.append(AssetsError(f"unknown key {key!r}", where=at(key), hint=f"valid: {', '.join(_SCHEMA)}"))
         elif not isinstance(value, _SCHEMA[key][0]):
-            problems.append(AssetsError(f"{key} must be a {_SCHEMA[key][0].__name__}", where=where))
+            kind = {str: "text", list: "list", dict: "table"}[_SCHEMA[key][0]]
+            problems.append(AssetsError(f"{key} must be a {kind}, not {type(value).__name__}", where=at(key)))
     for key, (_, required) in _SCHEMA.items():
         if required and key not in data:
-            problems.append(AssetsError(f"missing required key {key!r}", where=where))
-    collect(problems)
-
-    kinds = tuple(data["kinds"])
+            problems.append(AssetsError(f"missing required key {key!r}", where=str(path)))
+    # Go on with the keys of the right type, so every problem is reported in one go.
+    data = {key: value for key, value in data.items() if key in _SCHEMA and isinstance(value, _SCHEMA[key][0])}
+    if "name" in data and not SAFE_NAME.match(data["name"]):
+        problems.append(AssetsError(f"name {data['name']!r} is not a safe file name", where=at("name"),
+                                    hint="lowercase letters, digits and hyphens: it goes into every file name"))
+    kinds = tuple(data.get("kinds", KINDS))
+    if not kinds:
+        problems.append(AssetsError("kinds is empty", where=at("kinds"), hint=f"list some of: {', '.join(KINDS)}"))
     for kind in kinds:
         if kind not in KINDS:
-            problems.append(UnknownChoice("kind", str(kind), KINDS, where=f"{where}: kinds"))
-    templates = {kind: f"{kind}.html" for kind in kinds} | data.get("templates", {})
-    for kind, name in templates.items():
+            problems.append(UnknownChoice("kind", str(kind), KINDS, where=at("kinds")))
+    fonts = data.get("fonts", [])
+    if not all(isinstance(role, str) for role in fonts):
+        problems.append(AssetsError("fonts must list font role names", where=at("fonts"), hint='e.g. ["display", "text"]'))
+    templates = {kind: f"{kind}.html" for kind in kinds if kind in KINDS}
+    for kind, name in data.get("templates", {}).items():
         if kind not in kinds:
-            problems.append(AssetsError(f"templates.{kind} names a kind not listed in kinds", where=where))
-        elif not (folder / name).is_file():
-            problems.append(AssetsError(f"template {name!r} for {kind} not found in {folder}", where=where))
+            problems.append(AssetsError(f"templates.{kind} names a kind not listed in kinds", where=at("templates", kind)))
+        elif not isinstance(name, str):
+            problems.append(AssetsError(f"templates.{kind} must be a file name", where=at("templates", kind)))
+        else:
+            templates[kind] = name
+    for kind, name in templates.items():
+        if kind in kinds and not _inside(folder, name):
+            problems.append(AssetsError(f"template {name!r} for {kind} not found in {folder}",
+                                        where=at("templates", kind) if kind in data.get("templates", {}) else at("kinds"),
+                                        hint=f"add {name} or name another file in [templates]"))
     palette = data.get("palette", {})
     for key, value in palette.items():
-        if not isinstance(value, str):
-            problems.append(AssetsError(f"palette.{key} must be a CSS colour text", where=where))
+        if not isinstance(value, str) or parse_color(value) is None:
+            problems.append(AssetsError(f"palette.{key} = {value!r} is not a CSS colour", where=at("palette", key),
+                                        hint='e.g. "#d7141a" or "rgb(215 20 26)"'))
+        elif not SAFE_NAME.match(key):
+            problems.append(AssetsError(f"palette.{key}: name it with lowercase letters, digits and hyphens",
+                                        where=at("palette", key), hint="it becomes --color-NAME in CSS"))
+    images = data.get("images", {})
+    for key, value in images.items():
+        if not isinstance(value, str) or not _inside(folder, value):
+            problems.append(AssetsError(f"images.{key}: {value!r} not found in {folder}", where=at("images", key),
+                                        hint="images live in the design's own folder"))
     collect(problems)
     return Design(
         name=data["name"],
@@ -93,7 +134,8 @@ def load_design(folder: Path) -> Design:
         kinds=kinds,
         templates=templates,
         palette=palette,
-        fonts=tuple(data.get("fonts", ())),
+        fonts=tuple(fonts),
+        images=images,
     )
 
 

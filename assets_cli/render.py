@@ -18,6 +18,7 @@ from assets_cli.errors import RenderError, collect
 from assets_cli.fetcher import DesignFetcher, RefusedResource
 from assets_cli.fit import fit, walk
 from assets_cli.fonts import FontMap
+from assets_cli.sandbox import TemplateSandbox
 from assets_cli.scripts import keep_words
 from assets_cli.textmap import install as install_text_map
 
@@ -38,6 +39,17 @@ def _remove(root, element) -> None:
             return
 
 
+class DesignLoader(jinja2.FileSystemLoader):
+    """Templates from the design's folder only: `..` is refused by Jinja, links out of it here."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        root = Path(self.searchpath[0]).resolve()
+        if not Path(filename).resolve().is_relative_to(root):
+            raise jinja2.TemplateNotFound(template, f"{template!r} leads out of the design's folder")
+        return source, filename, uptodate
+
+
 class Renderer:
     """Renders one design's templates; keeps Jinja, fonts and fetcher warm across assets."""
 
@@ -46,13 +58,14 @@ class Renderer:
         self.fonts = fonts
         self.fetcher = DesignFetcher([design.path, fonts.root])
         self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(design.path),
+            loader=DesignLoader(design.path),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
         )
         self.env.filters["keep_words"] = keep_words
+        self.sandbox = TemplateSandbox(self.env)
         self.font_config = FontConfiguration()
         self._font_css = CSS(string=fonts.face_css(), font_config=self.font_config, url_fetcher=self.fetcher)
         self._sheets: dict[tuple[str, int], CSS] = {}
@@ -79,21 +92,13 @@ class Renderer:
         return sheets
 
     def html(self, kind: str, context: dict[str, Any]) -> str:
-        """The template of `kind` filled with `context`."""
+        """The template of `kind` filled with `context` (in the sandbox process)."""
         name = self.design.template_for(kind)
-        where = str(self.design.path / name)
-        try:
-            return self.env.get_template(name).render(context)
-        except jinja2.TemplateSyntaxError as exc:
-            raise RenderError(f"line {exc.lineno}: template syntax error: {exc.message}",
-                              where=str(self.design.path / (exc.name or name))) from None
-        except jinja2.UndefinedError as exc:
-            raise RenderError(f"template uses an undefined value: {exc.message}", where=where,
-                              hint="test optional key lines with {% if lines.NAME %}") from None
-        except jinja2.exceptions.SecurityError as exc:
-            raise RenderError(f"template did something unsafe: {exc}", where=where) from None
-        except jinja2.TemplateError as exc:
-            raise RenderError(f"template error: {exc}", where=where) from None
+        return self.sandbox.render(name, context, where=str(self.design.path / name))
+
+    def close(self) -> None:
+        """Stop the template process."""
+        self.sandbox.close()
 
     def layout(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False):
         """Lay out and fit the asset: its WeasyPrint document and what still overflows."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -27,3 +28,39 @@ def read_toml(path: Path) -> dict[str, Any]:
             place = place.rstrip(")")
             raise AssetsError(f"{place}: invalid TOML: {what}", where=str(path)) from None
         raise AssetsError(f"invalid TOML: {message}", where=str(path)) from None
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+
+
+def _unquote(part: str) -> str:
+    part = part.strip()
+    return part[1:-1] if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'" else part
+
+
+def line_of(text: str, *keys: str) -> int | None:
+    """The 1-based line where the key `keys` (a path: table, key) is set in TOML `text`, if found.
+
+    tomllib gives values, not positions; error messages still need to say where.
+    A key named only by its table (`"palette"`) finds the table's header or its inline assignment.
+    """
+    table: tuple[str, ...] = ()
+    wanted = tuple(keys)
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header:
+            table = tuple(_unquote(p) for p in header.group(1).split("."))
+            if table == wanted:
+                return number
+            continue
+        key = _KEY.match(line)
+        if key and (*table, _unquote(key.group(1))) == wanted:
+            return number
+    return None
+
+
+def where_in(path: Path, text: str, *keys: str) -> str:
+    """`path:line` for the key `keys` in the file, or just `path` when it cannot be found."""
+    line = line_of(text, *keys) if keys else None
+    return f"{path}:{line}" if line else str(path)

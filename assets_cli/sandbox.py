@@ -1,0 +1,161 @@
+"""Templates run in a child process with limits on time, memory and output.
+
+Jinja's sandbox stops a design from reaching Python internals, but not from
+looping for ever (`{% for a in x %}{% for b in x %}…`), from building a
+gigabyte string in one C call (`"x" * 10**10`, `center(10**9)`), or from
+recursing until the interpreter gives up. A child process can be limited
+from outside: its address space is capped, it gets a fixed time per page,
+and whatever it writes past the output limit is refused. The child is forked
+once per design and kept, so a render costs a pipe round trip, not a fork.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+from typing import Any
+
+import jinja2
+
+from assets_cli.errors import RenderError
+
+log = logging.getLogger(__name__)
+
+TIME_LIMIT_S = 10.0  # a poster's template renders in about 10 ms
+MEMORY_LIMIT_MB = 512  # on top of what the process already maps
+OUTPUT_LIMIT_BYTES = 4 * 1024 * 1024  # a page's HTML is 20–60 KB, most of it the QR code
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def _limit_memory(extra_mb: int) -> None:
+    try:
+        limit = _address_space() + extra_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (OSError, ValueError) as exc:  # not Linux, or limits not allowed: time and output limits still hold
+        log.debug("no memory limit for templates: %s", exc)
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any], max_bytes: int, memory_mb: int) -> tuple:
+    """One render in the child: ("ok", html) or ("error", category, message, file, line)."""
+    try:
+        chunks, size = [], 0
+        for chunk in env.get_template(name).generate(context):
+            size += len(chunk)
+            if size > max_bytes:
+                return ("error", "output", f"the template wrote more than {max_bytes // (1024 * 1024)} MB of HTML",
+                        None, None)
+            chunks.append(chunk)
+        return ("ok", "".join(chunks))
+    except jinja2.TemplateSyntaxError as exc:
+        return ("error", "syntax", exc.message, exc.name or name, exc.lineno)
+    except jinja2.UndefinedError as exc:
+        return ("error", "undefined", exc.message, name, None)
+    except jinja2.exceptions.SecurityError as exc:
+        return ("error", "security", str(exc), name, None)
+    except jinja2.TemplateError as exc:
+        return ("error", "template", str(exc), name, None)
+    except MemoryError:
+        return ("error", "memory", f"the template needed more than {memory_mb} MB", name, None)
+    except RecursionError:
+        return ("error", "recursion", "the template recursed too deep (a macro calling itself?)", name, None)
+    except Exception as exc:  # noqa: BLE001 - anything a filter or test raised on the design's data
+        return ("error", "template", f"{type(exc).__name__}: {exc}", name, None)
+
+
+def _serve(env: jinja2.Environment, conn, memory_mb: int, max_bytes: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _limit_memory(memory_mb)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        name, context = request
+        try:
+            conn.send(_render(env, name, context, max_bytes, memory_mb))
+        except MemoryError:
+            conn.send(("error", "memory", f"the template needed more than {memory_mb} MB", name, None))
+
+
+class TemplateSandbox:
+    """Renders one design's templates in a forked child; a stuck or greedy template is stopped."""
+
+    def __init__(self, env: jinja2.Environment, *, time_limit: float = TIME_LIMIT_S,
+                 memory_mb: int = MEMORY_LIMIT_MB, max_bytes: int = OUTPUT_LIMIT_BYTES):
+        self.env = env
+        self.time_limit = time_limit
+        self.memory_mb = memory_mb
+        self.max_bytes = max_bytes
+        self._process = None
+        self._conn = None
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")
+        parent, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(self.env, child, self.memory_mb, self.max_bytes),
+                                        daemon=True, name="assets-template")
+        self._process.start()
+        child.close()
+        self._conn = parent
+
+    def render(self, name: str, context: dict[str, Any], where: str) -> str:
+        """The template `name` filled with `context`, or RenderError naming `where`."""
+        if self._process is None or not self._process.is_alive():
+            self._start()
+        try:
+            self._conn.send((name, context))
+            if not self._conn.poll(self.time_limit):
+                self.close(kill=True)
+                raise RenderError(f"the template ran for more than {self.time_limit:g} s and was stopped",
+                                  where=where, hint="look for loops inside loops, or a macro that calls itself")
+            answer = self._conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self.close(kill=True)
+            raise RenderError("the template's process died while rendering", where=where,
+                              hint=f"it may have needed more than {self.memory_mb} MB") from None
+        if answer[0] == "ok":
+            return answer[1]
+        _, category, message, file, line = answer
+        location = os.path.join(os.path.dirname(where), file) if file else where
+        if category == "syntax":
+            raise RenderError(f"line {line}: template syntax error: {message}", where=location)
+        if category == "undefined":
+            raise RenderError(f"template uses an undefined value: {message}", where=where,
+                              hint="test optional key lines with {% if lines.NAME %}")
+        if category == "security":
+            raise RenderError(f"template did something unsafe: {message}", where=where)
+        if category in ("output", "memory", "recursion"):
+            raise RenderError(f"{message} and was stopped", where=where)
+        raise RenderError(f"template error: {message}", where=where)
+
+    def close(self, *, kill: bool = False) -> None:
+        """Stop the child (at once when `kill`)."""
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if process is None:
+            return
+        try:
+            if not kill and process.is_alive():
+                conn.send(None)
+                process.join(1)
+        except (OSError, BrokenPipeError):
+            pass
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+        conn.close()
+
+    def __del__(self):
+        try:
+            self.close(kill=True)
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
