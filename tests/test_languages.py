@@ -125,8 +125,8 @@ def test_a_long_german_headline_shrinks_to_fit(tmp_path):
     (folder / "de.toml").write_text(
         'headline = "Gegen den US-Imperialismus und seine Kriegsmaschinerie"\n'
         'dates = "25.–31. Mai 2020"\ncall_to_action = "Protestiert vor der US-Botschaft in eurer Stadt"\n', "utf-8")
-    result = run_cli("check", "--lang", "de", "--size", "a4", "--size", "ig-square", "--size", "x-header",
-                     cwd=workspace)
+    result = run_cli("check", "--design", "placard", "--lang", "de", "--size", "a4", "--size", "ig-square",
+                     "--size", "x-header", cwd=workspace)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 of 3 assets pass" in result.stdout
     out = run_cli("poster", "--lang", "de", "--size", "a4", "--out", "out", cwd=workspace)
@@ -136,7 +136,7 @@ def test_a_long_german_headline_shrinks_to_fit(tmp_path):
 
 def test_a_character_no_font_has_fails_check_and_is_named(tmp_path):
     workspace = make_workspace(tmp_path, headline="Against US imperialism ᏣᎳᎩ")
-    result = run_cli("check", "--size", "a4", cwd=workspace)
+    result = run_cli("check", "--design", "placard", "--size", "a4", cwd=workspace)
     assert result.returncode == 1
     assert "U+13E3" in result.stdout and "FAIL" in result.stdout and "0 of 1 assets pass" in result.stdout
 
