@@ -11,7 +11,7 @@ from conftest import make_workspace, run_cli
 
 @pytest.mark.parametrize("args, expected", [
     (["--lang", "xx"], ["unknown language 'xx'", "valid: ar, en, es, fr, hi, id, ko, pt, tl, ur"]),
-    (["--design", "nope"], ["unknown design 'nope'", "valid: placard"]),
+    (["--design", "nope"], ["unknown design 'nope'", "valid: broadsheet, placard, rally"]),
     (["--size", "b5"], ["unknown poster size 'b5'", "valid: a2, a3, a4, letter, tabloid"]),
     (["--statement", "nope"], ["unknown statement 'nope'", "valid: week-of-struggle-2020"]),
     (["--dpi", "5000"], ["--dpi 5000 is out of range", "10 to 600"]),
