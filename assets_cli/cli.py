@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -333,6 +334,10 @@ def preview(
         return
     watcher = Watcher(the_statement, the_design, workspace.fonts_dir, out, langs=lang, kinds=kind, size_names=size,
                       progress=report)
+    # A shell starts background jobs with SIGINT ignored, and service managers
+    # stop with SIGTERM: both should stop the server as Ctrl-C does.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         serve(watcher, port, ready=lambda url: out_console.print(f"serving {url}  (Ctrl-C to stop)", soft_wrap=True,
                                                                  highlight=False))
