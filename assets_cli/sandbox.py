@@ -69,7 +69,10 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, Any], max_byt
         return ("error", "template", f"{type(exc).__name__}: {exc}", name, None)
 
 
-def _serve(env: jinja2.Environment, conn, memory_mb: int, max_bytes: int) -> None:
+def _serve(env: jinja2.Environment, conn, parent_end, memory_mb: int, max_bytes: int) -> None:
+    # The fork copied the parent's end of the pipe too; holding it would keep
+    # this child waiting for ever once the parent is gone (killed, say).
+    parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _limit_memory(memory_mb)
     while True:
@@ -101,7 +104,7 @@ class TemplateSandbox:
     def _start(self) -> None:
         context = multiprocessing.get_context("fork")
         parent, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(self.env, child, self.memory_mb, self.max_bytes),
+        self._process = context.Process(target=_serve, args=(self.env, child, parent, self.memory_mb, self.max_bytes),
                                         daemon=True, name="assets-template")
         self._process.start()
         child.close()
