@@ -66,12 +66,15 @@ _KEEP_ALL_SCRIPTS = frozenset({"hangul"})
 
 
 def keep_words(text: str | None) -> str | None:
-    """`text` with word joiners between Hangul letters, so lines break only between words."""
+    """`text` with word joiners between Hangul letters, so lines break only between words.
+
+    A number and the Hangul unit after it ("5월", "31일") are one word too.
+    """
     if not text:
         return text
     out = [text[0]]
     for before, char in zip(text, text[1:]):
-        if script_of(before) in _KEEP_ALL_SCRIPTS and script_of(char) in _KEEP_ALL_SCRIPTS:
+        if script_of(char) in _KEEP_ALL_SCRIPTS and (script_of(before) in _KEEP_ALL_SCRIPTS or before.isdigit()):
             out.append(WORD_JOINER)
         out.append(char)
     return "".join(out)

@@ -175,3 +175,4 @@ def test_scripts_are_told_by_their_letters():
     assert main_script(["ضد الإمبريالية (ILPS)"]) == "arabic"
     # Word joiners go between Hangul letters only, never at spaces or around Latin.
     assert keep_words("미 제국주의 ILPS") == "미 제\u2060국\u2060주\u2060의 ILPS"
+    assert keep_words("2020년 5월 25~31일") == "2020\u2060년 5\u2060월 25~31\u2060일"
