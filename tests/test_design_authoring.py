@@ -19,8 +19,8 @@ GOOD_TOML = (REPO / "assets_cli" / "starter" / "design.toml").read_text("utf-8")
 
 def write_design(folder: Path, toml: str) -> Path:
     folder.mkdir(parents=True)
-    for name in ("page.html", "leaflet.html", "style.css"):
-        (folder / name).write_bytes((REPO / "assets_cli" / "starter" / name).read_bytes())
+    for file in (REPO / "assets_cli" / "starter").iterdir():
+        (folder / file.name).write_bytes(file.read_bytes())
     (folder / "design.toml").write_text(toml, "utf-8")
     return folder
 
@@ -171,8 +171,8 @@ def zip_of(entries: dict[str, bytes], links: dict[str, str] | None = None) -> by
 
 
 def starter_entries(prefix: str = "shared/", name: str = "shared") -> dict[str, bytes]:
-    entries = {f"{prefix}{file}": (REPO / "assets_cli" / "starter" / file).read_bytes()
-               for file in ("page.html", "leaflet.html", "style.css")}
+    entries = {f"{prefix}{file.name}": file.read_bytes()
+               for file in sorted((REPO / "assets_cli" / "starter").iterdir()) if file.name != "design.toml"}
     entries[f"{prefix}design.toml"] = GOOD_TOML.replace("__NAME__", name).replace("__TITLE__", "Shared").encode()
     return entries
 
