@@ -17,7 +17,7 @@ from rich.table import Table
 
 from assets_cli import __version__
 from assets_cli.check import check as check_jobs, plan_checks, report_row, sample_checks, validate_design
-from assets_cli.designs import KINDS, all_designs, find_design
+from assets_cli.designs import all_designs, find_design
 from assets_cli.designzip import add_design
 from assets_cli.scaffold import init_workspace, new_design
 from assets_cli.errors import AssetsError, InvalidInput
@@ -310,7 +310,8 @@ def preview(
     port: Annotated[int, typer.Option("--port", metavar="N", help="Port for --watch (0: any free one).")] = 8000,
 ) -> None:
     """Write a contact sheet of every size to OUT/preview/DESIGN/index.html; --watch keeps it live while you work."""
-    from assets_cli.preview import Watcher, plan_preview, render_preview, serve, write_sheet  # http.server: only here
+    from assets_cli.preview import plan_preview, render_preview, write_sheet
+    from assets_cli.watch import Watcher, serve  # http.server: only when watching
 
     workspace = Workspace(Path.cwd())
     the_statement = find_statement(statement, workspace)

@@ -21,7 +21,8 @@ from playwright.sync_api import sync_playwright
 
 from assets_cli.designs import load_design
 from assets_cli.fonts import load_font_map
-from assets_cli.preview import PreviewServer, Tile, Watcher, affected, plan_preview, render_preview
+from assets_cli.preview import Tile, plan_preview, render_preview
+from assets_cli.watch import PreviewServer, Watcher, affected
 from assets_cli.statements import load_statement
 from conftest import DEFAULT_STATEMENT, REPO, run_cli
 from test_site import CHROMIUM, FLAGS
