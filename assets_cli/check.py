@@ -2,7 +2,9 @@
 
 Per asset: text that overflows its box, characters no shipped font of the
 box's stack can draw, QR codes that do not decode to their URL, the smallest
-text, and the weakest text/background contrast (WCAG AA).
+text, and the weakest text/background contrast (WCAG AA). Print sizes also get
+a print shop's checks (printcheck.py): picture resolution, QR size, and text
+or codes too near the trim or in the size's safe insets.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from rich.markup import escape
 from weasyprint.formatting_structure import boxes
 
 from assets_cli.context import build_context
 from assets_cli.designs import DESIGN_FILE, KINDS, Design
 from assets_cli.errors import AssetsError, InvalidInput, UnknownChoice, collect
-from assets_cli.fit import walk
 from assets_cli.fonts import FontMap
 from assets_cli.generate import Job, page_css, plan
+from assets_cli.printcheck import print_problems, qr_boxes
 from assets_cli.render import Renderer, check_templates
 from assets_cli.sizes import registry, sizes_for
 from assets_cli.statements import Statement
@@ -46,12 +49,13 @@ class Report:
     contrast: float = 21.0
     contrast_ok: bool = True
     contrast_where: str = ""
+    print_problems: list[str] = field(default_factory=list)  # print sizes only
     error: str = ""
 
     @property
     def ok(self) -> bool:
         return (not self.error and not self.overflow and not self.missing and self.qr in ("none", "ok")
-                and self.smallest_ok and self.contrast_ok)
+                and self.smallest_ok and self.contrast_ok and not self.print_problems)
 
 
 def _srgb(color) -> tuple[float, float, float, float]:
@@ -99,8 +103,7 @@ def _invisible(char: str) -> bool:
 
 
 def _has_qr(document) -> bool:
-    return any(getattr(getattr(box, "element", None), "get", lambda _: None)("aria-label") == "QR code"
-               for page in document.pages for box in walk(page._page_box))
+    return any(True for page in document.pages for _ in qr_boxes(page))
 
 
 def _decode_qr(pdf: bytes, job: Job) -> str:
@@ -151,6 +154,8 @@ def check_job(job: Job, renderer: Renderer, fonts: FontMap) -> Report:
         else:
             report.smallest = smallest * (job.size.width / (job.size.width_pt * CSS_PX_PER_PT))
             report.smallest_ok = report.smallest >= MIN_SCREEN_PX
+    if print_size:
+        report.print_problems = print_problems(document, job.size)
     if _has_qr(document):
         report.qr = _decode_qr(document.write_pdf(), job)
     return report
@@ -193,11 +198,12 @@ def report_row(report: Report) -> list[str]:
     job = report.job
     head = [job.lines.lang, job.design.name, job.size.name]
     if report.error:
-        return [*head, "[red]error[/]", "", "", "", "", f"[red]{report.error}[/]"]
+        return [*head, "[red]error[/]", "", "", "", "", "", f"[red]{escape(report.error)}[/]"]
     unit = "pt" if job.size.medium == "print" else "px"
 
     def mark(ok: bool, text: str) -> str:
-        return text if ok else f"[red]{text}[/]"
+        # Messages quote designers' text and file names, which may hold [brackets].
+        return escape(text) if ok else f"[red]{escape(text)}[/]"
 
     missing = " ".join(f"{c!r} U+{ord(c):04X}" for c in report.missing)
     return [
@@ -207,6 +213,7 @@ def report_row(report: Report) -> list[str]:
         mark(report.qr in ("none", "ok"), "—" if report.qr == "none" else report.qr),
         mark(report.smallest_ok, f"{report.smallest:.1f} {unit}"),
         mark(report.contrast_ok, f"{report.contrast:.1f}:1"),
+        "—" if job.size.medium != "print" else mark(not report.print_problems, "\n".join(report.print_problems) or "ok"),
         "[green]pass[/]" if report.ok else "[red]FAIL[/]",
     ]
 

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,7 +23,7 @@ from assets_cli.designzip import add_design
 from assets_cli.scaffold import init_workspace, new_design
 from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
-from assets_cli.generate import make, plan
+from assets_cli.generate import make, plan, print_sizes
 from assets_cli.pack import build_pack, plan_packs
 from assets_cli.site import build_site
 from assets_cli.sizes import registry, resolve_sizes
@@ -51,22 +52,31 @@ OverflowOpt = Annotated[bool, typer.Option("--allow-overflow", help="Keep going 
 
 
 NoUtmOpt = Annotated[bool, typer.Option("--no-utm", help="QR codes link to the plain URL, without UTM tags.")]
+PrintOpt = Annotated[bool, typer.Option(
+    "--print", help="Instead, make the PDFs to send to a print shop: PDF/X-4, CMYK intent, 3 mm bleed, crop marks.")]
 
 
 def _generate(kind: str, lang, design, size, statement, out, dpi, as_json, allow_overflow, utm,
-              sheet: str | None = None) -> None:
+              sheet: str | None = None, for_print: bool = False) -> None:
     workspace = Workspace(Path.cwd())
     the_statement = find_statement(statement, workspace)
     the_design = find_design(design, workspace)
     fonts = load_font_map(workspace.fonts_dir)
+    if for_print and sheet:
+        raise AssetsError("--sheet imposes leaflets for a home printer; --print makes files for a print shop",
+                          hint="print shops impose the --print PDF themselves: use one or the other")
     sheets = resolve_sizes("sheet", [sheet]) if sheet else []
-    jobs = plan(kind, the_statement, lang, the_design, resolve_sizes(kind, size), out, dpi,
-                utm=utm, sheets=sheets)
+    sizes = print_sizes(kind, size) if for_print else resolve_sizes(kind, size)
+    jobs = plan(kind, the_statement, lang, the_design, sizes, out, dpi, utm=utm, sheets=sheets,
+                home=not for_print, for_print=for_print)
     written = []
     for item in make(jobs, fonts, allow_overflow=allow_overflow):
         written.append(item)
+        for warning in item.warnings:
+            err_console.print(f"[yellow]warning:[/yellow] {escape(f'{item.path.name}: {warning}')}", soft_wrap=True)
         if not as_json:
-            err_console.print(f"wrote {item.path}  [dim]{item.width:g}×{item.height:g} {item.unit}[/dim]",
+            trim = "trim " if item.for_print else ""
+            err_console.print(f"wrote {item.path}  [dim]{trim}{item.width:g}×{item.height:g} {item.unit}[/dim]",
                               soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps([w.to_json() for w in written], ensure_ascii=False, indent=2) + "\n")
@@ -83,9 +93,11 @@ def poster(
     as_json: JsonOpt = False,
     allow_overflow: OverflowOpt = False,
     no_utm: NoUtmOpt = False,
+    for_print: PrintOpt = False,
 ) -> None:
     """Make posters (PDF and PNG) in every poster size, or those given with --size."""
-    _generate("poster", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm)
+    _generate("poster", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm,
+              for_print=for_print)
 
 
 @app.command()
@@ -114,9 +126,11 @@ def banner(
     as_json: JsonOpt = False,
     allow_overflow: OverflowOpt = False,
     no_utm: NoUtmOpt = False,
+    for_print: PrintOpt = False,
 ) -> None:
     """Make web banners (PNG) and print banners (vector PDF with a small PNG preview)."""
-    _generate("banner", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm)
+    _generate("banner", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm,
+              for_print=for_print)
 
 
 @app.command()
@@ -132,9 +146,11 @@ def leaflet(
     as_json: JsonOpt = False,
     allow_overflow: OverflowOpt = False,
     no_utm: NoUtmOpt = False,
+    for_print: PrintOpt = False,
 ) -> None:
     """Make two-sided QR leaflets (front and back), optionally imposed on A4 or Letter sheets."""
-    _generate("leaflet", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm, sheet)
+    _generate("leaflet", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm, sheet,
+              for_print)
 
 
 @app.command()
@@ -253,7 +269,8 @@ def check(
 
 def _report_checks(jobs, fonts, title: str) -> None:
     """Check `jobs`, print one table row each and a count; exit 1 when any fails."""
-    table = Table("lang", "design", "size", "overflow", "glyphs", "QR", "smallest text", "contrast", "", title=title)
+    table = Table("lang", "design", "size", "overflow", "glyphs", "QR", "smallest text", "contrast", "print", "",
+                  title=title)
     failed = 0
     with err_console.status("checking…") as status:
         for done, report in enumerate(check_jobs(jobs, fonts), 1):

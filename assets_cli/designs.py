@@ -16,6 +16,7 @@ DESIGN_FILE = "design.toml"
 SAFE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DEFAULT_DESIGN = "placard"
 KINDS = ("poster", "social", "banner", "leaflet")
+MAX_INK = 300  # % of cyan + magenta + yellow + black that coated offset takes (FOGRA39)
 # The pages each kind has, named for file names (a single page needs no name).
 KIND_PAGES: dict[str, tuple[str, ...]] = {"poster": ("",), "social": ("",), "banner": ("",), "leaflet": ("front", "back")}
 
@@ -28,6 +29,7 @@ _SCHEMA: dict[str, tuple[type, bool]] = {
     "licence": (str, False),
     "kinds": (list, True),
     "palette": (dict, False),
+    "palette-cmyk": (dict, False),
     "fonts": (list, False),
     "templates": (dict, False),
     "images": (dict, False),
@@ -47,6 +49,8 @@ class Design:
     author: str = ""
     licence: str = ""
     palette: dict[str, str] = field(default_factory=dict)
+    # For print PDFs: palette entries as % cyan, magenta, yellow, black.
+    palette_cmyk: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
     fonts: tuple[str, ...] = ()
     images: dict[str, str] = field(default_factory=dict)
 
@@ -118,6 +122,7 @@ def load_design(folder: Path) -> Design:
         elif not SAFE_NAME.match(key):
             problems.append(AssetsError(f"palette.{key}: name it with lowercase letters, digits and hyphens",
                                         where=at("palette", key), hint="it becomes --color-NAME in CSS"))
+    palette_cmyk = _palette_cmyk(data.get("palette-cmyk", {}), palette, at, problems)
     images = data.get("images", {})
     for key, value in images.items():
         if not isinstance(value, str) or not _inside(folder, value):
@@ -134,9 +139,29 @@ def load_design(folder: Path) -> Design:
         kinds=kinds,
         templates=templates,
         palette=palette,
+        palette_cmyk=palette_cmyk,
         fonts=tuple(fonts),
         images=images,
     )
+
+
+def _palette_cmyk(table: dict, palette: dict, at, problems: list[AssetsError]) -> dict:
+    """[palette-cmyk]: each entry a twin of a [palette] one, four percentages within the ink limit."""
+    valid = {}
+    for key, value in table.items():
+        where = at("palette-cmyk", key)
+        if key not in palette:
+            problems.append(UnknownChoice("palette-cmyk entry", key, palette, where=where))
+        elif (not isinstance(value, list) or len(value) != 4
+              or not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in value)):
+            problems.append(AssetsError(f"palette-cmyk.{key} = {value!r} is not four percentages", where=where,
+                                        hint="cyan, magenta, yellow, black from 0 to 100, e.g. [0, 95, 90, 5]"))
+        elif sum(value) > MAX_INK:
+            problems.append(AssetsError(f"palette-cmyk.{key} puts {sum(value):g} % ink on paper", where=where,
+                                        hint=f"coated offset takes at most {MAX_INK} %; rich black is [60, 40, 40, 100]"))
+        else:
+            valid[key] = tuple(float(v) for v in value)
+    return valid
 
 
 def find_design(name_or_path: str | None, workspace: Workspace) -> Design:

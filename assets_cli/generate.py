@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,10 +14,12 @@ from assets_cli.designs import KIND_PAGES, Design
 from assets_cli.errors import AssetsError
 from assets_cli.fonts import FontMap
 from assets_cli.output import write_atomic
+from assets_cli.press import cmyk_css, print_pdf
+from assets_cli.printcheck import print_problems
 from assets_cli.qr import QR, make_qr, tracked_url
 from assets_cli.raster import png_from_pdf
 from assets_cli.render import Renderer
-from assets_cli.sizes import PT_PER_UNIT, Size
+from assets_cli.sizes import PT_PER_UNIT, Size, resolve_sizes, sizes_for
 from assets_cli.statements import STATEMENT_FILE, KeyLines, Statement
 
 Format = Literal["pdf", "png", "zip"]
@@ -40,6 +42,8 @@ class Job:
     qr: QR
     sheets: tuple[Size, ...] = ()
     chapter: Chapter | None = None
+    home: bool = True  # the trim-size PDF and the PNGs
+    for_print: bool = False  # the print-shop PDF (PDF/X-4, bleed, crop marks)
 
     @property
     def folder(self) -> Path:
@@ -54,6 +58,10 @@ class Job:
         stem = self.size.name if self.size.name.startswith(f"{self.kind}-") else f"{self.kind}-{self.size.name}"
         owner = f"-{self.chapter.slug}" if self.chapter is not None else ""
         return self.folder / f"{stem}-{self.design.name}{owner}{suffix}.{fmt}"
+
+    def print_path(self) -> Path:
+        """Where the print-shop PDF goes: a print/ folder beside the kinds, the one to send to a print shop."""
+        return self.folder.parent / "print" / self.path("pdf", "-print").name
 
 
 @dataclass(frozen=True)
@@ -70,12 +78,14 @@ class Written:
     height: float
     unit: str
     sha256: str
+    for_print: bool = False
+    warnings: tuple[str, ...] = ()  # what a print shop would query, for print PDFs
 
     def to_json(self) -> dict[str, Any]:
         return {
             "path": str(self.path), "kind": self.kind, "size": self.size, "lang": self.lang,
             "design": self.design, "format": self.format, "width": self.width, "height": self.height,
-            "unit": self.unit, "sha256": self.sha256,
+            "unit": self.unit, "print": self.for_print, "sha256": self.sha256,
         }
 
 
@@ -101,8 +111,11 @@ def qr_url(statement: Statement, chapter: Chapter | None, *, source: str, medium
 
 def plan(kind: str, statement: Statement, lang: str | None, design: Design, sizes: Iterable[Size],
          out_dir: Path, dpi: int | None = None, *, utm: bool = True, sheets: Iterable[Size] = (),
-         chapter: Chapter | None = None) -> list[Job]:
-    """Every job for one kind; validates language, design, DPI and QR URL before anything renders."""
+         chapter: Chapter | None = None, home: bool = True, for_print: bool = False) -> list[Job]:
+    """Every job for one kind; validates language, design, DPI and QR URL before anything renders.
+
+    `home` makes the trim-size PDF and PNGs, `for_print` the print-shop PDF of each print size.
+    """
     sizes = list(sizes)
     lines = statement.lines(chapter.lang if chapter is not None else lang)
     design.template_for(kind)
@@ -112,8 +125,21 @@ def plan(kind: str, statement: Statement, lang: str | None, design: Design, size
     codes = {medium: make_qr(qr_url(statement, chapter, source=kind, medium=medium, utm=utm), where=where)
              for medium in {size.medium for size in sizes}}
     return [Job(kind, statement, lines, design, size, dpi or size.dpi, out_dir, codes[size.medium],
-                tuple(sheets) if kind == "leaflet" else (), chapter)
+                tuple(sheets) if kind == "leaflet" and home else (), chapter, home,
+                for_print and size.medium == "print")
             for size in sizes]
+
+
+def print_sizes(kind: str, names: list[str] | None) -> list[Size]:
+    """The sizes --print makes: those named (each must be a print size), else every print size of `kind`."""
+    paper = [size for size in sizes_for(kind) if size.medium == "print"]
+    if not names:
+        return paper
+    for size in resolve_sizes(kind, names):
+        if size.medium != "print":
+            raise AssetsError(f"--print makes print-shop PDFs, and {size.name} is a screen size",
+                              hint=f"print sizes of {kind}: {', '.join(s.name for s in paper)}")
+    return resolve_sizes(kind, names)
 
 
 def page_css(job: Job, fonts: FontMap) -> str:
@@ -131,15 +157,31 @@ def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False) -> It
             renderer = renderers[job.design.path] = Renderer(job.design, fonts)
         context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi, job.qr,
                                 job.chapter)
-        pdf = renderer.pdf(job.kind, context, page_css(job, fonts), allow_overflow=allow_overflow)
-        yield _write(job, "pdf", pdf, job.path("pdf"), job.size.name, job.size.width, job.size.height, job.size.unit)
-        pixels = job.size.pixels(job.dpi)
-        for index, page in enumerate(KIND_PAGES[job.kind]):
-            png = png_from_pdf(pdf, pixels, None if job.size.unit == "px" else job.dpi, index)
-            suffix = f"-{page}" if page else ""
-            yield _write(job, "png", png, job.path("png", suffix), job.size.name, pixels[0], pixels[1], "px")
-        for sheet in job.sheets:
-            yield _impose(job, pdf, sheet)
+        fitted = renderer.fitted(job.kind, context, page_css(job, fonts), allow_overflow=allow_overflow)
+        if job.home:
+            yield from _home(job, fitted.document.write_pdf())
+        if job.for_print:
+            yield _print(job, fitted.restyled(cmyk_css(job.design)))
+
+
+def _home(job: Job, pdf: bytes) -> Iterator[Written]:
+    """The trim-size PDF, a PNG per page, and the leaflet imposed on home-printer sheets."""
+    yield _write(job, "pdf", pdf, job.path("pdf"), job.size.name, job.size.width, job.size.height, job.size.unit)
+    pixels = job.size.pixels(job.dpi)
+    for index, page in enumerate(KIND_PAGES[job.kind]):
+        png = png_from_pdf(pdf, pixels, None if job.size.unit == "px" else job.dpi, index)
+        suffix = f"-{page}" if page else ""
+        yield _write(job, "png", png, job.path("png", suffix), job.size.name, pixels[0], pixels[1], "px")
+    for sheet in job.sheets:
+        yield _impose(job, pdf, sheet)
+
+
+def _print(job: Job, document) -> Written:
+    path = job.print_path()
+    pdf = print_pdf(document, job.size, identity=f"{job.statement.id}/{job.lines.lang}/{path.name}")
+    written = _write(job, "pdf", pdf, path, job.size.name, job.size.width, job.size.height, job.size.unit)
+    # The file is written either way: a volunteer may still want it, and the shop will say so too.
+    return replace(written, for_print=True, warnings=tuple(print_problems(document, job.size)))
 
 
 def _impose(job: Job, pdf: bytes, sheet: Size) -> Written:

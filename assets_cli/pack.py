@@ -75,7 +75,9 @@ def plan_pack(statement: Statement, lang: str | None, design: Design, out_dir: P
     lines = statement.lines(chapter.lang if chapter is not None else lang)
     jobs: list[Job] = []
     for kind in kinds or design.kinds:
-        jobs += plan(kind, statement, lines.lang, design, sizes_for(kind), out_dir, sheets=sheets, chapter=chapter)
+        # Print sizes also get their print-shop PDF, in the pack's print/ folder.
+        jobs += plan(kind, statement, lines.lang, design, sizes_for(kind), out_dir, sheets=sheets, chapter=chapter,
+                     for_print=True)
     name = f"{statement.id}-{lines.lang}" + (f"-{chapter.slug}" if chapter is not None else "")
     return Pack(statement, lines, design, tuple(jobs), out_dir / PACKS_DIR / f"{name}.zip", chapter)
 
@@ -126,6 +128,8 @@ def readme(pack: Pack, kinds: set[str]) -> str:
     lines += [f"- {t[kind]}" for kind in ("poster", "social", "banner", "leaflet") if kind in kinds]
     lines += [f"- {t[key]}" for key in ("captions", "preview", "manifest")]
     lines += ["", t["printing"], "-" * len(t["printing"]), "", f"- {t['actual_size']}", f"- {t['where']}"]
+    if any(job.for_print for job in pack.jobs):
+        lines.append(f"- {t['print_shop']}")
     if "leaflet" in kinds:
         lines.append(f"- {t['duplex']}")
     link = qr_url(pack.statement, pack.chapter, source="pack", medium="print")
@@ -222,10 +226,11 @@ def build_pack(pack: Pack, fonts: FontMap, *, progress: Callable[[Written], None
     for written in make(list(pack.jobs), fonts):
         if progress is not None:
             progress(written)
-        name = f"{written.kind}/{written.path.name}"
+        name = f"{'print' if written.for_print else written.kind}/{written.path.name}"
         entries[name] = written.path.read_bytes()
         files.append(_entry(name, entries[name], kind=written.kind, size=written.size, format=written.format,
-                            width=written.width, height=written.height, unit=written.unit))
+                            width=written.width, height=written.height, unit=written.unit,
+                            **({"print": True} if written.for_print else {})))
     images = sorted(name for name in entries if name.endswith(".png"))
     extra = {
         "README.txt": readme(pack, {job.kind for job in pack.jobs}).encode("utf-8"),

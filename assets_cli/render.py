@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 from typing import Any
@@ -11,13 +13,15 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 
 from assets_cli.designs import KIND_PAGES, Design
 from assets_cli.errors import RenderError, collect
 from assets_cli.fetcher import DesignFetcher, RefusedResource
-from assets_cli.fit import fit, walk
+from assets_cli.fit import Overflow, fit
 from assets_cli.fonts import FontMap
+from assets_cli.printcheck import MIN_PRINTED_QR_MM, qr_widths_mm
 from assets_cli.sandbox import TemplateSandbox
 from assets_cli.scripts import keep_words
 from assets_cli.textmap import install as install_text_map
@@ -28,8 +32,6 @@ log = logging.getLogger(__name__)
 # fixed epoch the same inputs give byte-identical PDFs (packs are checksummed).
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 install_text_map()
-
-MIN_PRINTED_QR_MM = 20  # smaller codes fail on older phones
 
 
 def _remove(root, element) -> None:
@@ -48,6 +50,19 @@ class DesignLoader(jinja2.FileSystemLoader):
         if not Path(filename).resolve().is_relative_to(root):
             raise jinja2.TemplateNotFound(template, f"{template!r} leads out of the design's folder")
         return source, filename, uptodate
+
+
+@dataclass
+class Fitted:
+    """A laid-out, fitted asset; `restyled` lays the same fitted page out again with extra CSS."""
+
+    document: Document
+    overflows: list[Overflow]
+    _again: Callable[[str], Document]
+
+    def restyled(self, css: str) -> Document:
+        """The page with `css` added (colours, say): text keeps the sizes the fit pass chose."""
+        return self._again(css) if css else self.document
 
 
 class Renderer:
@@ -102,6 +117,11 @@ class Renderer:
 
     def layout(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False):
         """Lay out and fit the asset: its WeasyPrint document and what still overflows."""
+        fitted = self.fitted(kind, context, page_css, allow_overflow=allow_overflow)
+        return fitted.document, fitted.overflows
+
+    def fitted(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False) -> Fitted:
+        """Lay out and fit the asset, keeping what it takes to lay the fitted page out again."""
         markup = self.html(kind, context)
         where = str(self.design.path / self.design.template_for(kind))
         extra = CSS(string=page_css, font_config=self.font_config, url_fetcher=self.fetcher)
@@ -126,7 +146,13 @@ class Renderer:
                     f"{len(document.pages)} pages instead of {pages}: content spills over", where=where)
             if context["size"]["medium"] == "print":
                 self._check_qr_size(document, where, context)
-            return document, overflows
+
+            def again(css: str) -> Document:
+                # The fit pass left its sizes in the page's elements: one layout, no fitting.
+                restyle = CSS(string=css, font_config=self.font_config, url_fetcher=self.fetcher)
+                return document_source.render(stylesheets=[*stylesheets, restyle], font_config=self.font_config)
+
+            return Fitted(document, overflows, again)
         except RenderError:
             raise
         except RefusedResource as exc:
@@ -136,26 +162,14 @@ class Renderer:
             raise RenderError(f"layout failed at {context['size']['name']} in {context['lang']}: "
                               f"{type(exc).__name__}: {exc}", where=where) from exc
 
-    def pdf(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False) -> bytes:
-        """Lay out and fit the asset, then write its PDF."""
-        document, _ = self.layout(kind, context, page_css, allow_overflow=allow_overflow)
-        return document.write_pdf()
-
     @staticmethod
     def _check_qr_size(document, where: str, context: dict[str, Any]) -> None:
         """Printed QR codes must be at least 20 mm wide to scan."""
-        for page in document.pages:
-            for box in walk(page._page_box):
-                element = getattr(box, "element", None)
-                if element is None or element.tag not in ("svg", "{http://www.w3.org/2000/svg}svg"):
-                    continue
-                if element.get("aria-label") != "QR code":
-                    continue
-                width_mm = box.width * 25.4 / 96
-                if width_mm < MIN_PRINTED_QR_MM - 0.05:
-                    raise RenderError(
-                        f"the QR code is {width_mm:.1f} mm wide at {context['size']['name']}; "
-                        f"printed codes need {MIN_PRINTED_QR_MM} mm", where=where)
+        for width_mm in qr_widths_mm(document):
+            if width_mm < MIN_PRINTED_QR_MM - 0.05:
+                raise RenderError(
+                    f"the QR code is {width_mm:.1f} mm wide at {context['size']['name']}; "
+                    f"printed codes need {MIN_PRINTED_QR_MM} mm", where=where)
 
 
 

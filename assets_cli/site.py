@@ -162,9 +162,12 @@ def _files_section(statement: Statement, lang: str, pack: PackInfo, out_dir: Pat
                    alt: str) -> list[str]:
     parts = []
     by_kind: dict[str, list[dict]] = {}
+    printed = {}  # (kind, size) → the print-shop PDF's name
     for entry in pack.files:
         kind = entry.get("kind")
-        if kind in KINDS:
+        if kind in KINDS and entry.get("print"):
+            printed[kind, entry["size"]] = entry["path"].split("/", 1)[1]
+        elif kind in KINDS:
             by_kind.setdefault(kind, []).append(entry)
     for kind in KINDS:
         entries = by_kind.get(kind)
@@ -184,6 +187,9 @@ def _files_section(statement: Statement, lang: str, pack: PackInfo, out_dir: Pat
             links += [f'<a href="../{statement.id}/{escape(lang)}/{kind}/{escape(p.split("/", 1)[1])}">'
                       f'PNG{" " + p.rsplit("-", 1)[-1][:-4] if p.endswith(("-front.png", "-back.png")) else ""}</a>'
                       for p in png_names]
+            if (kind, entry["size"]) in printed:
+                links.append(f'<a href="../{statement.id}/{escape(lang)}/print/{escape(printed[kind, entry["size"]])}">'
+                             f'{escape(t["site_print"])}</a>')
             image = ""
             if png_names:
                 source = folder / png_names[0].split("/", 1)[1]

@@ -15,6 +15,9 @@ RatioClass = Literal["wide", "landscape", "square", "portrait", "tall"]
 
 PT_PER_UNIT: dict[str, float] = {"mm": 72 / 25.4, "in": 72.0, "px": 0.75}
 MM_PER_UNIT: dict[str, float] = {"mm": 1.0, "in": 25.4, "px": 25.4 / 96}
+# What print shops ask for: 3 mm in metric countries, an eighth of an inch in the US.
+DEFAULT_BLEED: dict[str, float] = {"mm": 3.0, "in": 0.125, "px": 0.0}
+MIN_IMAGE_DPI = 300  # photos on paper read at arm's length
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class Size:
     unit: Unit
     dpi: int = 96
     safe: tuple[float, float, float, float] = (0, 0, 0, 0)  # top, right, bottom, left
+    bleed: float | None = None  # in the size's unit; None: DEFAULT_BLEED of the unit
+    min_image_dpi: int = MIN_IMAGE_DPI  # effective resolution placed pictures need at print size
 
     @property
     def medium(self) -> Literal["print", "social"]:
@@ -50,6 +55,12 @@ class Size:
     @property
     def height_pt(self) -> float:
         return self.height * PT_PER_UNIT[self.unit]
+
+    @property
+    def bleed_pt(self) -> float:
+        """How far art runs past the trim on every side for a print shop (0 for screens)."""
+        bleed = DEFAULT_BLEED[self.unit] if self.bleed is None else self.bleed
+        return bleed * PT_PER_UNIT[self.unit]
 
     @property
     def width_mm(self) -> float:

@@ -70,6 +70,28 @@ def warm_assets(repeat: int) -> list[tuple[str, str, list[float]]]:
     return rows
 
 
+def print_cost(repeat: int) -> list[tuple[str, str, list[float], list[float]]]:
+    """Per print size: an asset's home files alone, and with its print-shop PDF too (what a pack makes)."""
+    ws = Workspace(ROOT)
+    statement, design = find_statement(None, ws), find_design(None, ws)
+    fonts = load_font_map(ws.fonts_dir)
+    rows = []
+    with tempfile.TemporaryDirectory() as out:
+        for kind in ("poster", "banner", "leaflet"):
+            for size in resolve_sizes(kind, None):
+                if size.medium != "print":
+                    continue
+                home, both = [], []
+                for _ in range(repeat):
+                    for times, for_print in ((home, False), (both, True)):
+                        jobs = plan(kind, statement, "en", design, [size], Path(out), for_print=for_print)
+                        start = time.perf_counter()
+                        list(make(jobs, fonts))
+                        times.append(time.perf_counter() - start)
+                rows.append((kind, size.name, home, both))
+    return rows
+
+
 def cold_cli() -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
@@ -84,6 +106,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = warm_assets(args.repeat)
+    printed = print_cost(args.repeat)
     cold = cold_cli()
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -112,6 +135,17 @@ def main() -> None:
     for kind, size, times in rows:
         lines.append(f"| {kind} | {size} | {len(times)} | {statistics.median(times) * 1000:.0f} "
                      f"| {percentile(times, 90) * 1000:.0f} |")
+    lines += [
+        "",
+        "Print-shop PDF (`--print`: PDF/X-4, mirrored bleed, crop marks; placard's CMYK palette means one",
+        "more layout), English: the home files alone, and with the print PDF as packs make it:",
+        "",
+        "| kind | size | home ms | home + print ms | print adds ms |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for kind, size, home, both in printed:
+        home_ms, both_ms = statistics.median(home) * 1000, statistics.median(both) * 1000
+        lines.append(f"| {kind} | {size} | {home_ms:.0f} | {both_ms:.0f} | {both_ms - home_ms:.0f} |")
     lines += [
         "",
         f"Cold `assets poster --lang es` (5 sizes, new process): {cold:.2f} s.",

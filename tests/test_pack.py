@@ -8,6 +8,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pypdf
 import pytest
 import zxingcpp
 from PIL import Image
@@ -19,7 +20,7 @@ from assets_cli.pack import texts
 from assets_cli.sizes import resolve_sizes
 from assets_cli.statements import find_statement
 from assets_cli.workspace import Workspace
-from conftest import REPO, pdf_text, run_cli
+from conftest import MM, REPO, pdf_text, run_cli
 
 WORKSPACE = Workspace(REPO)
 CHAPTERS = """id,name,lang,city,event,url
@@ -57,6 +58,26 @@ def test_a_chapter_pack_holds_every_asset_by_kind(chapter_pack):
         stem = f"leaflet/leaflet-{size}-placard-madrid-centro"
         assert {f"{stem}.pdf", f"{stem}-front.png", f"{stem}-back.png", f"{stem}-on-a4.pdf", f"{stem}-on-letter.pdf"} <= names
     assert {"README.txt", "captions.md", "manifest.json", "preview.png"} <= names
+
+
+def test_a_pack_has_a_print_folder_for_the_print_shop(chapter_pack):
+    """Every poster and leaflet size also comes as a PDF/X-4 with bleed, in print/, named as it travels."""
+    printed = sorted(n for n in chapter_pack.namelist() if n.startswith("print/"))
+    expected = [f"print/leaflet-{size}-placard-madrid-centro-print.pdf" for size in ("a5", "a6", "dl", "half-letter")]
+    expected += [f"print/poster-{size}-placard-madrid-centro-print.pdf" for size in ("a2", "a3", "a4", "letter", "tabloid")]
+    assert printed == sorted(expected)
+    manifest = {f["path"]: f for f in json.loads(chapter_pack.read("manifest.json"))["files"]}
+    for name in printed:
+        assert manifest[name]["print"] is True and manifest[name]["format"] == "pdf"
+        reader = pypdf.PdfReader(io.BytesIO(chapter_pack.read(name)))
+        assert reader.pdf_header == "%PDF-1.6" and "/OutputIntents" in reader.trailer["/Root"]
+        trim = [float(v) for v in reader.pages[0]["/TrimBox"]]
+        mm_per_unit = {"mm": 1, "in": 25.4}[manifest[name]["unit"]]
+        assert (trim[2] - trim[0]) / MM == pytest.approx(manifest[name]["width"] * mm_per_unit, abs=0.01)
+    # The chapter's lines are on the print-shop files too.
+    assert "Concentración: jueves 28 de mayo" in pdf_text_of(chapter_pack, "print/poster-a3-placard-madrid-centro-print.pdf")
+    readme = chapter_pack.read("README.txt").decode("utf-8")
+    assert texts("es")["print_shop"] in readme and "print/" in readme
 
 
 def test_the_manifest_lists_every_file_with_its_checksum(chapter_pack):

@@ -29,8 +29,9 @@ def test_json_lists_every_size_as_pdf_and_png(spanish_posters):
     assert sorted((e["size"], e["format"]) for e in entries) == sorted(
         (size, fmt) for size in POSTER_POINTS for fmt in ("pdf", "png"))
     for entry in entries:
-        assert set(entry) == {"path", "kind", "size", "lang", "design", "format", "width", "height", "unit", "sha256"}
-        assert (entry["kind"], entry["lang"], entry["design"]) == ("poster", "es", "placard")
+        assert set(entry) == {"path", "kind", "size", "lang", "design", "format", "width", "height", "unit", "print",
+                              "sha256"}
+        assert (entry["kind"], entry["lang"], entry["design"], entry["print"]) == ("poster", "es", "placard", False)
         assert hashlib.sha256(Path(entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
 
 
