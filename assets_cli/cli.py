@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -422,23 +424,58 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_debug = bool(os.environ.get("ASSETS_DEBUG"))
+
+
 @app.callback()
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what the pipeline does.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="On an error, show the traceback too (or set ASSETS_DEBUG=1).")] = False,
 ) -> None:
+    global _debug
+    _debug = _debug or debug
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(name)s: %(message)s")
     if not verbose:
         # WeasyPrint warns about CSS it ignores; designers see it with --verbose.
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
+def _error(message: str) -> None:
+    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; expected failures print one line and exit with code 2."""
+    """Run the CLI: the one place an exception becomes what the user reads.
+
+    Expected failures (bad input, a disk that is full or read-only) print one
+    line each and exit 2; an interrupt exits 130; anything else is a bug,
+    shown as one line asking for a report, exit 1. --debug adds the traceback.
+    """
+    # `kill`, service managers and CI timeouts send SIGTERM: stop as Ctrl-C
+    # does, so temporary files are removed on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         app(args=argv, standalone_mode=True)
     except AssetsError as exc:
-        problems = exc.problems if isinstance(exc, InvalidInput) else [exc]
-        for problem in problems:
-            err_console.print(f"error: {problem}", markup=False, highlight=False, soft_wrap=True)
+        if _debug:
+            traceback.print_exc()
+        for problem in exc.problems if isinstance(exc, InvalidInput) else [exc]:
+            _error(str(problem))
         sys.exit(2)
+    except SystemExit as exc:
+        if exc.code == 130:  # Typer's answer to Ctrl-C
+            _error("interrupted; the files written so far are complete, and running the command again finishes the job")
+        raise
+    except OSError as exc:
+        # The machine, not the input: a full disk, a folder that vanished mid-build.
+        if _debug:
+            raise
+        _error(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
+        sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
+        if _debug:
+            raise
+        _error(f"internal error ({type(exc).__name__}: {exc}); run again with --debug for the traceback, "
+               "and please report it")
+        sys.exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from assets_cli.chapters import Chapter
@@ -10,6 +11,36 @@ from assets_cli.fonts import FontMap
 from assets_cli.qr import QR
 from assets_cli.sizes import PT_PER_UNIT, Size
 from assets_cli.statements import KeyLines, Statement
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where the texts of a context came from, for error messages; never shown to templates."""
+
+    statement: Statement
+    lines: KeyLines
+    chapter: Chapter | None = None
+
+    def texts(self) -> list[tuple[str, str, str]]:
+        """(what, where, text) for every text a template may draw: key lines, chapter fields, statement lines."""
+        found = [(key, self.lines.where(key), value) for key, value in self.lines.as_context().items()
+                 if isinstance(value, str) and value]
+        if self.lines.hashtags:
+            found.append(("hashtags", self.lines.where("hashtags"), " ".join(self.lines.hashtags)))
+        if self.chapter is not None:
+            found += [(key, self.chapter.where, value) for key, value in
+                      (("name", self.chapter.name), ("city", self.chapter.city), ("event", self.chapter.event))
+                      if value]
+        found += [(key, self.statement.where(key), value) for key, value in
+                  (("organisation", self.statement.organisation), ("title", self.statement.title or ""),
+                   ("hashtags", " ".join(self.statement.hashtags))) if value]
+        return found
+
+
+class Context(dict):
+    """A template context: a plain dict to Jinja, plus `sources` for messages about its texts."""
+
+    sources: Sources | None = None
 
 
 def size_context(size: Size, dpi: int | None) -> dict[str, Any]:
@@ -71,7 +102,7 @@ def build_context(
     qr: QR, chapter: Chapter | None = None,
 ) -> dict[str, Any]:
     """The template context for one asset (`chapter` is None for the general pack)."""
-    return {
+    context = Context({
         "kind": kind,
         "lang": lines.lang,
         "dir": lines.direction,
@@ -97,4 +128,6 @@ def build_context(
         "chapter": chapter.as_context() if chapter is not None else None,
         # The address people type: the chapter's own, else the statement's.
         "link": display_url(chapter.url if chapter is not None and chapter.url else statement.url),
-    }
+    })
+    context.sources = Sources(statement, lines, chapter)
+    return context

@@ -9,7 +9,8 @@ from pathlib import Path
 from tinycss2.color4 import parse_color
 
 from assets_cli.errors import AssetsError, UnknownChoice, collect
-from assets_cli.tomlfile import read_toml, where_in
+from assets_cli.fetcher import RASTER_SUFFIXES, SVG_SUFFIX, image_problem
+from assets_cli.tomlfile import key_path, read_toml_text, where_in
 from assets_cli.workspace import Workspace, available_names, find_folder
 
 DESIGN_FILE = "design.toml"
@@ -64,15 +65,17 @@ class Design:
 
 def _inside(folder: Path, name: str) -> bool:
     """Whether `name` is a file within `folder` (no `..`, no absolute path, no link out)."""
-    path = (folder / name).resolve()
-    return path.is_relative_to(folder.resolve()) and path.is_file()
+    try:
+        path = (folder / name).resolve()
+        return path.is_relative_to(folder.resolve()) and path.is_file()
+    except (OSError, ValueError):  # a NUL byte in the name, a name too long for the file system
+        return False
 
 
 def load_design(folder: Path) -> Design:
     """Read and validate a design folder's design.toml; every problem names its file and line."""
     path = folder / DESIGN_FILE
-    data = read_toml(path)
-    text = path.read_text("utf-8")
+    data, text = read_toml_text(path)
 
     def at(*keys: str) -> str:
         return where_in(path, text, *keys)
@@ -103,10 +106,11 @@ def load_design(folder: Path) -> Design:
         problems.append(AssetsError("fonts must list font role names", where=at("fonts"), hint='e.g. ["display", "text"]'))
     templates = {kind: f"{kind}.html" for kind in kinds if kind in KINDS}
     for kind, name in data.get("templates", {}).items():
+        key = key_path("templates", kind)
         if kind not in kinds:
-            problems.append(AssetsError(f"templates.{kind} names a kind not listed in kinds", where=at("templates", kind)))
+            problems.append(AssetsError(f"{key} names a kind not listed in kinds", where=at("templates", kind)))
         elif not isinstance(name, str):
-            problems.append(AssetsError(f"templates.{kind} must be a file name", where=at("templates", kind)))
+            problems.append(AssetsError(f"{key} must be a file name", where=at("templates", kind)))
         else:
             templates[kind] = name
     for kind, name in templates.items():
@@ -117,17 +121,25 @@ def load_design(folder: Path) -> Design:
     palette = data.get("palette", {})
     for key, value in palette.items():
         if not isinstance(value, str) or parse_color(value) is None:
-            problems.append(AssetsError(f"palette.{key} = {value!r} is not a CSS colour", where=at("palette", key),
-                                        hint='e.g. "#d7141a" or "rgb(215 20 26)"'))
+            problems.append(AssetsError(f"{key_path('palette', key)} = {value!r} is not a CSS colour",
+                                        where=at("palette", key), hint='e.g. "#d7141a" or "rgb(215 20 26)"'))
         elif not SAFE_NAME.match(key):
-            problems.append(AssetsError(f"palette.{key}: name it with lowercase letters, digits and hyphens",
-                                        where=at("palette", key), hint="it becomes --color-NAME in CSS"))
+            problems.append(AssetsError(f"{key_path('palette', key)}: name it with lowercase letters, digits and "
+                                        "hyphens", where=at("palette", key), hint="it becomes --color-NAME in CSS"))
     palette_cmyk = _palette_cmyk(data.get("palette-cmyk", {}), palette, at, problems)
     images = data.get("images", {})
     for key, value in images.items():
+        slot, where = key_path("images", key), at("images", key)
         if not isinstance(value, str) or not _inside(folder, value):
-            problems.append(AssetsError(f"images.{key}: {value!r} not found in {folder}", where=at("images", key),
+            problems.append(AssetsError(f"{slot}: {value!r} not found in {folder}", where=where,
                                         hint="images live in the design's own folder"))
+        elif Path(value).suffix.lower() not in RASTER_SUFFIXES | {SVG_SUFFIX}:
+            problems.append(AssetsError(f"{slot}: {value!r} is not a picture file", where=where,
+                                        hint="use a PNG, JPEG, GIF, WebP or SVG file"))
+        elif problem := image_problem(folder / value):
+            # Checked here, with the line of design.toml, rather than as a hole in the first poster.
+            problems.append(AssetsError(f"{slot}: {value!r} is {problem}", where=where,
+                                        hint="replace the file, or point the slot at another picture"))
     collect(problems)
     return Design(
         name=data["name"],
@@ -154,11 +166,11 @@ def _palette_cmyk(table: dict, palette: dict, at, problems: list[AssetsError]) -
             problems.append(UnknownChoice("palette-cmyk entry", key, palette, where=where))
         elif (not isinstance(value, list) or len(value) != 4
               or not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in value)):
-            problems.append(AssetsError(f"palette-cmyk.{key} = {value!r} is not four percentages", where=where,
-                                        hint="cyan, magenta, yellow, black from 0 to 100, e.g. [0, 95, 90, 5]"))
+            problems.append(AssetsError(f"{key_path('palette-cmyk', key)} = {value!r} is not four percentages",
+                                        where=where, hint="cyan, magenta, yellow, black from 0 to 100, e.g. [0, 95, 90, 5]"))
         elif sum(value) > MAX_INK:
-            problems.append(AssetsError(f"palette-cmyk.{key} puts {sum(value):g} % ink on paper", where=where,
-                                        hint=f"coated offset takes at most {MAX_INK} %; rich black is [60, 40, 40, 100]"))
+            problems.append(AssetsError(f"{key_path('palette-cmyk', key)} puts {sum(value):g} % ink on paper",
+                                        where=where, hint=f"coated offset takes at most {MAX_INK} %; rich black is [60, 40, 40, 100]"))
         else:
             valid[key] = tuple(float(v) for v in value)
     return valid

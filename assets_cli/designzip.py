@@ -9,14 +9,13 @@ are counted as the data comes out (headers can lie), and the design lands in
 
 from __future__ import annotations
 
-import shutil
 import stat
-import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
 from assets_cli.designs import DESIGN_FILE, Design, load_design
 from assets_cli.errors import AssetsError, collect
+from assets_cli.output import staging_folder
 
 MAX_ARCHIVE_MB = 50
 MAX_UNPACKED_MB = 100
@@ -108,19 +107,21 @@ def add_design(zip_path: Path, designs_dir: Path) -> Design:
         infos = [i for i in infos if not PurePosixPath(i.filename).name.startswith(("__MACOSX", ".DS_Store"))
                  and not i.filename.startswith("__MACOSX/")]
         root = _root_of([i.filename for i in infos], where)
-        designs_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=designs_dir, prefix=".add-"))
-        try:
+        with staging_folder(designs_dir, "design-add") as staging:
             folder = staging / "design"
             folder.mkdir()
-            _unpack(archive, [i for i in infos if i.filename.startswith(root)], root, folder, where)
+            try:
+                _unpack(archive, [i for i in infos if i.filename.startswith(root)], root, folder, where)
+            except OSError as exc:  # a full disk: the staging folder goes, designs/ is untouched
+                raise AssetsError(f"cannot unpack the design ({exc.strerror or exc})", where=str(designs_dir)) from None
             design = load_design(folder)
             check_templates(design)
             target = designs_dir / design.name
             if target.exists():
                 raise AssetsError(f"a design named {design.name!r} is already here", where=str(target),
                                   hint="delete or rename that folder first")
-            folder.rename(target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            try:
+                folder.rename(target)  # one rename: designs/ never holds half a design
+            except OSError as exc:
+                raise AssetsError(f"cannot create folder ({exc.strerror})", where=str(target)) from None
     return load_design(target)

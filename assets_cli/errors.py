@@ -23,7 +23,8 @@ class UnknownChoice(AssetsError):
     """A name (language, design, size, statement…) that is not among the valid ones."""
 
     def __init__(self, what: str, value: str, choices: Iterable[str], *, where: str | None = None):
-        valid = ", ".join(sorted(choices)) or "none"
+        # Choices come from users' files too: one that is not plain text is shown quoted, so the message stays one line.
+        valid = ", ".join(c if c.isprintable() else repr(c) for c in sorted(map(str, choices))) or "none"
         super().__init__(f"unknown {what} {value!r}", where=where, hint=f"valid: {valid}")
         self.what = what
         self.value = value

@@ -13,14 +13,14 @@ from assets_cli.context import build_context, css_variables
 from assets_cli.designs import KIND_PAGES, Design
 from assets_cli.errors import AssetsError
 from assets_cli.fonts import FontMap
-from assets_cli.output import write_atomic
+from assets_cli.output import check_writable, write_atomic
 from assets_cli.press import cmyk_css, print_pdf
 from assets_cli.printcheck import print_problems
 from assets_cli.qr import QR, make_qr, tracked_url
 from assets_cli.raster import png_from_pdf
 from assets_cli.render import Renderer
 from assets_cli.sizes import PT_PER_UNIT, Size, resolve_sizes, sizes_for
-from assets_cli.statements import STATEMENT_FILE, KeyLines, Statement
+from assets_cli.statements import KeyLines, Statement
 
 Format = Literal["pdf", "png", "zip"]
 FORMATS: tuple[Format, ...] = ("pdf", "png")
@@ -121,7 +121,7 @@ def plan(kind: str, statement: Statement, lang: str | None, design: Design, size
     design.template_for(kind)
     if dpi is not None:
         check_dpi(dpi, (s for s in sizes if s.unit != "px"))
-    where = f"chapter {chapter.id!r}" if chapter is not None and chapter.url else str(statement.path / STATEMENT_FILE)
+    where = chapter.where if chapter is not None and chapter.url else statement.where("url")
     codes = {medium: make_qr(qr_url(statement, chapter, source=kind, medium=medium, utm=utm), where=where)
              for medium in {size.medium for size in sizes}}
     return [Job(kind, statement, lines, design, size, dpi or size.dpi, out_dir, codes[size.medium],
@@ -150,6 +150,8 @@ def page_css(job: Job, fonts: FontMap) -> str:
 
 def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False) -> Iterator[Written]:
     """Render each job to PDF and PNG (one per page), writing files as they are done."""
+    for out_dir in dict.fromkeys(job.out_dir for job in jobs):
+        check_writable(out_dir)  # before the first render: a bad --out costs nothing
     renderers: dict[Path, Renderer] = {}
     for job in jobs:
         renderer = renderers.get(job.design.path)

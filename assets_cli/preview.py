@@ -20,7 +20,7 @@ from assets_cli.designs import KIND_PAGES, KINDS, Design
 from assets_cli.errors import AssetsError, UnknownChoice
 from assets_cli.fonts import FontMap
 from assets_cli.generate import Job, page_css, plan
-from assets_cli.output import write_atomic
+from assets_cli.output import check_writable, write_atomic
 from assets_cli.raster import png_from_pdf
 from assets_cli.render import Renderer
 from assets_cli.scripts import language_name
@@ -163,6 +163,7 @@ def render_preview(jobs: list[Job], fonts: FontMap, out_dir: Path, only: Iterabl
         raise AssetsError("nothing to preview", hint="check --kind and --size")
     design, statement = jobs[0].design, jobs[0].statement
     folder = preview_folder(out_dir, design)
+    check_writable(folder)  # else every tile would fail on its own, after its render
     wanted = set(range(len(jobs)) if only is None else only)
     kept = {job_key(t.job): t for t in previous.tiles} if previous is not None else {}
     renderer = Renderer(design, fonts)

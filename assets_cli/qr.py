@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import qrcode
 from markupsafe import Markup
@@ -14,6 +16,48 @@ QUIET_ZONE = 4  # modules of white around the code, as the standard asks
 # Version 10 at error correction M holds 213 bytes; beyond it modules get too
 # small for a phone to read from a 20 mm print.
 MAX_VERSION = 10
+# Far beyond what version 10 holds in any mode: refused without asking the encoder.
+MAX_QR_CHARS = 1000
+TOO_LONG_HINT = "use a shorter link (about 150 characters at most, UTM tags included; --no-utm drops them)"
+# A host name: dot-separated labels of letters, digits, hyphens and underscores
+# (any script, for internationalised domains), not starting or ending with a
+# hyphen; or an IP address (urlsplit checks [IPv6] itself).
+_HOST_LABEL = re.compile(r"^(?!-)[\w-]+(?<!-)$")
+
+
+def _describe(char: str) -> str:
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" {name}" if name else "")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be a link or QR target, as a phrase ("url '…' must be …"), or None when it can."""
+    shown = repr(url if len(url) <= 80 else url[:77] + "...")
+    scheme, colon, _ = url.partition(":")
+    if not colon or scheme.lower() not in ("http", "https"):
+        return f"url {shown} must be an http:// or https:// address"
+    for char in url:
+        # Spaces and invisible characters make a link that looks right and leads nowhere.
+        if unicodedata.category(char)[0] in "CZ":
+            what = "a space" if char.isspace() else "an invisible character"
+            return f"url {shown} contains {what} ({_describe(char)})"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # an unclosed [IPv6] bracket, a port that is not a number
+        return f"url {shown} is not a valid address ({exc})"
+    if not parts.netloc:
+        return f"url {shown} must be an http:// or https:// address"
+    if parts.username is not None or parts.password is not None:
+        return f"url {shown} has a user name or password in it"
+    host = parts.hostname or ""
+    if not host:
+        return f"url {shown} has no host name"
+    if ":" not in host and not all(_HOST_LABEL.match(label) for label in host.removesuffix(".").split(".")):
+        return f"url {shown} has an invalid host name {host!r}"
+    if port == 0:
+        return f"url {shown} has an invalid port"
+    return None
 
 
 @dataclass(frozen=True)
@@ -32,11 +76,15 @@ def tracked_url(url: str, *, source: str, medium: str, campaign: str, content: s
     if not utm:
         return url
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not k.startswith("utm_")]
-    query += [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)]
+    # The link's own parameters stay byte for byte as written (decoding and
+    # re-encoding them would turn %zz into %25zz, `a` into `a=`, `;` into %3B);
+    # only earlier utm_ tags are replaced.
+    kept = [item for item in parts.query.split("&") if item and not item.startswith("utm_")]
+    tags = [("utm_source", source), ("utm_medium", medium), ("utm_campaign", campaign)]
     if content:
-        query.append(("utm_content", content))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), parts.fragment))
+        tags.append(("utm_content", content))
+    query = "&".join([*kept, urlencode(tags)])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, parts.fragment))
 
 
 def _svg(matrix: list[list[bool]]) -> str:
@@ -62,15 +110,19 @@ def _svg(matrix: list[list[bool]]) -> str:
 
 def make_qr(url: str, *, where: str | None = None) -> QR:
     """Encode `url`, refusing anything but http(s) and URLs too long to scan."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise AssetsError(f"QR url {url!r} must be an http:// or https:// address", where=where)
+    if problem := url_problem(url):
+        raise AssetsError(f"QR {problem}", where=where)
+    too_long = AssetsError(f"QR url is {len(url)} characters, too long to scan reliably", where=where,
+                           hint=TOO_LONG_HINT)
+    if len(url) > MAX_QR_CHARS:
+        raise too_long
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
     code.add_data(url)
-    code.make(fit=True)
+    try:
+        code.make(fit=True)
+    except ValueError:  # qrcode's DataOverflowError: more than version 40 holds
+        raise too_long from None
     if code.version > MAX_VERSION:
-        raise AssetsError(
-            f"QR url is {len(url)} characters, too long to scan reliably", where=where,
-            hint="use a shorter link (about 150 characters at most, UTM tags included; --no-utm drops them)")
+        raise too_long
     matrix = code.get_matrix()
     return QR(url=url, svg=Markup(_svg(matrix)), modules=len(matrix), version=code.version)

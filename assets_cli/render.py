@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -14,11 +16,12 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
+from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
 from assets_cli.designs import KIND_PAGES, Design
-from assets_cli.errors import RenderError, collect
-from assets_cli.fetcher import DesignFetcher, RefusedResource
+from assets_cli.errors import AssetsError, RenderError, collect
+from assets_cli.fetcher import DesignFetcher, RefusedResource, UnreadableResource
 from assets_cli.fit import Overflow, fit
 from assets_cli.fonts import FontMap
 from assets_cli.printcheck import MIN_PRINTED_QR_MM, qr_widths_mm
@@ -42,14 +45,66 @@ def _remove(root, element) -> None:
 
 
 class DesignLoader(jinja2.FileSystemLoader):
-    """Templates from the design's folder only: `..` is refused by Jinja, links out of it here."""
+    """Templates from the design's folder only: absolute paths, `..` and links out of it are refused."""
 
     def get_source(self, environment, template):
-        source, filename, uptodate = super().get_source(environment, template)
         root = Path(self.searchpath[0]).resolve()
+        parts = template.replace("\\", "/").split("/")
+        if template.startswith(("/", "\\")) or ".." in parts or (parts[0].endswith(":") and len(parts[0]) == 2):
+            raise jinja2.TemplateNotFound(template, f"{template!r} leads out of the design's folder")
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise jinja2.TemplateNotFound(template, f"{template!r} is not in the design's folder") from None
         if not Path(filename).resolve().is_relative_to(root):
             raise jinja2.TemplateNotFound(template, f"{template!r} leads out of the design's folder")
         return source, filename, uptodate
+
+
+@contextmanager
+def _load_failures() -> Iterator[list[logging.LogRecord]]:
+    """WeasyPrint's "failed to load" errors while inside, kept (and kept off the terminal) for one clear error."""
+    failures: list[logging.LogRecord] = []
+
+    def keep(record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and str(record.msg).startswith("Failed to"):
+            failures.append(record)
+            return False
+        return True
+
+    logger = logging.getLogger("weasyprint")
+    logger.addFilter(keep)
+    try:
+        yield failures
+    finally:
+        logger.removeFilter(keep)
+
+
+def _short(url: str) -> str:
+    # A data: URI can be megabytes long; a file URL is kept whole, its end names the file.
+    return url if len(url) <= 300 else f"{url[:200]}...{url[-60:]}"
+
+
+def _drawn_text(document: Document) -> str:
+    """Every character the laid-out pages draw as text."""
+    seen: dict[str, None] = {}
+
+    def visit(box) -> None:
+        if isinstance(box, boxes.TextBox):
+            if box.style["visibility"] == "visible":
+                seen.update(dict.fromkeys(box.text))
+            return
+        for child in getattr(box, "children", ()):
+            visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
+    return "".join(seen)
+
+
+def _describe(chars: list[str]) -> str:
+    return ", ".join(f"{c!r} (U+{ord(c):04X}{' ' + unicodedata.name(c, '') if unicodedata.name(c, '') else ''})"
+                     for c in chars[:5]) + (f" and {len(chars) - 5} more" if len(chars) > 5 else "")
 
 
 @dataclass
@@ -116,14 +171,58 @@ class Renderer:
         self.sandbox.close()
 
     def layout(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False):
-        """Lay out and fit the asset: its WeasyPrint document and what still overflows."""
-        fitted = self.fitted(kind, context, page_css, allow_overflow=allow_overflow)
+        """Lay out and fit the asset: its WeasyPrint document and what still overflows.
+
+        Characters no font can draw are left for the caller to report (`assets check`, the preview).
+        """
+        fitted = self.fitted(kind, context, page_css, allow_overflow=allow_overflow, check_glyphs=False)
         return fitted.document, fitted.overflows
 
-    def fitted(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False) -> Fitted:
-        """Lay out and fit the asset, keeping what it takes to lay the fitted page out again."""
+    def fitted(self, kind: str, context: dict[str, Any], page_css: str, *, allow_overflow: bool = False,
+               check_glyphs: bool = True) -> Fitted:
+        """Lay out and fit the asset, keeping what it takes to lay the fitted page out again.
+
+        With `check_glyphs`, text that no font of the font map can draw (it would print as empty boxes) is an error.
+        """
         markup = self.html(kind, context)
         where = str(self.design.path / self.design.template_for(kind))
+        with _load_failures() as failures:
+            return self._fitted(kind, context, page_css, markup, where, failures, allow_overflow=allow_overflow,
+                                check_glyphs=check_glyphs)
+
+    @staticmethod
+    def _origin(context: dict[str, Any], key: str, default: str) -> str:
+        """Where the text `key` (a data-fit name: a key line, a chapter's event) came from, else `default`."""
+        sources = getattr(context, "sources", None)
+        if sources is None:
+            return default
+        return next((origin for what, origin, _ in sources.texts() if what == key), default)
+
+    def _undrawable(self, document: Document, context: dict[str, Any], where: str) -> list[RenderError]:
+        """One error per text holding characters no font of the map has, naming the text's file and line."""
+        missing = self.fonts.undrawable(_drawn_text(document))
+        if not missing:
+            return []
+        sources = getattr(context, "sources", None)
+        texts = sources.texts() if sources is not None else [
+            (key, f"{context.get('lang')}.toml", value) for key, value in context.get("lines", {}).items()
+            if isinstance(value, str)]
+        fonts_toml = self.fonts.root / "fonts.toml"
+        hint = f"remove them, or add a font that has them to {fonts_toml}"
+        problems, left = [], list(missing)
+        for what, origin, text in texts:
+            chars = [c for c in missing if c in text or c.lower() in text or c.upper() in text]
+            if chars:
+                problems.append(RenderError(f"{what}: no font in {self.fonts.root} can draw {_describe(chars)}",
+                                            where=origin, hint=hint))
+                left = [c for c in left if c not in chars]
+        if left:
+            problems.append(RenderError(f"the template draws {_describe(left)}, which no font in {self.fonts.root} has",
+                                        where=where, hint=hint))
+        return problems
+
+    def _fitted(self, kind: str, context: dict[str, Any], page_css: str, markup: str, where: str,
+                failures: list[logging.LogRecord], *, allow_overflow: bool, check_glyphs: bool) -> Fitted:
         extra = CSS(string=page_css, font_config=self.font_config, url_fetcher=self.fetcher)
         try:
             base_url = self.design.path.as_uri() + "/"
@@ -135,11 +234,19 @@ class Renderer:
 
             pages = len(KIND_PAGES[kind])
             document, overflows = fit(layout, document_source.etree_element, pages)
+            if failures:
+                record = failures[0]
+                url = str(record.args[0]) if isinstance(record.args, tuple) and record.args else ""
+                raise RenderError(f"could not load {_short(url)}" if url else record.getMessage(), where=where,
+                                  hint="pictures must be PNG, JPEG, GIF, WebP or SVG files that open")
+            if check_glyphs:
+                collect(self._undrawable(document, context, where))
             if overflows and not allow_overflow:
                 names = ", ".join(f"{o.key!r}" for o in overflows)
                 raise RenderError(
-                    f"{names} does not fit at {context['size']['name']} in {context['lang']} even at its smallest size",
-                    where=where, hint="shorten the text or pass --allow-overflow")
+                    f"{names} does not fit at {context['size']['name']} in {context['lang']} even at its smallest size "
+                    f"in the {self.design.name} design", where=self._origin(context, overflows[0].key, where),
+                    hint="shorten the text or pass --allow-overflow")
             if len(document.pages) != pages and not allow_overflow:
                 raise RenderError(
                     f"{kind} at {context['size']['name']} in {context['lang']} laid out on "
@@ -153,11 +260,18 @@ class Renderer:
                 return document_source.render(stylesheets=[*stylesheets, restyle], font_config=self.font_config)
 
             return Fitted(document, overflows, again)
-        except RenderError:
+        except AssetsError:
             raise
         except RefusedResource as exc:
-            raise RenderError(f"refused to load {exc.url}", where=where,
+            if exc.via is None and (path := self.fetcher.missing(exc.url)) is not None:
+                raise RenderError(f"cannot find {path}", where=where,
+                                  hint="check the file name, or add the file to the design's folder") from None
+            via = f" (asked for by {exc.via.name})" if exc.via is not None else ""
+            raise RenderError(f"refused to load {_short(exc.url)}{via}", where=where,
                               hint="designs may load files from their own folder, fonts/ and data: URIs only") from None
+        except UnreadableResource as exc:
+            raise RenderError(exc.reason, where=str(exc.path),
+                              hint="replace the file, or point the design at another picture") from None
         except Exception as exc:  # noqa: BLE001 - WeasyPrint's own failures, shown as one line
             raise RenderError(f"layout failed at {context['size']['name']} in {context['lang']}: "
                               f"{type(exc).__name__}: {exc}", where=where) from exc

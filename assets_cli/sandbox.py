@@ -42,6 +42,18 @@ def _limit_memory(extra_mb: int) -> None:
         log.debug("no memory limit for templates: %s", exc)
 
 
+def _place(exc: BaseException, name: str) -> tuple[str, int | None]:
+    """The template file and line a runtime error happened at (Jinja maps its frames to template lines)."""
+    file, line = name, None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<"):
+            file, line = filename, tb.tb_lineno
+        tb = tb.tb_next
+    return file, line
+
+
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any], max_bytes: int, memory_mb: int) -> tuple:
     """One render in the child: ("ok", html) or ("error", category, message, file, line)."""
     try:
@@ -55,18 +67,20 @@ def _render(env: jinja2.Environment, name: str, context: dict[str, Any], max_byt
         return ("ok", "".join(chunks))
     except jinja2.TemplateSyntaxError as exc:
         return ("error", "syntax", exc.message, exc.name or name, exc.lineno)
+    except jinja2.TemplateNotFound as exc:  # an {% include %} or {% extends %} of a file it may not have
+        return ("error", "include", exc.message or repr(exc.name), *_place(exc, name))
     except jinja2.UndefinedError as exc:
-        return ("error", "undefined", exc.message, name, None)
+        return ("error", "undefined", exc.message, *_place(exc, name))
     except jinja2.exceptions.SecurityError as exc:
-        return ("error", "security", str(exc), name, None)
+        return ("error", "security", str(exc), *_place(exc, name))
     except jinja2.TemplateError as exc:
-        return ("error", "template", str(exc), name, None)
+        return ("error", "template", str(exc), *_place(exc, name))
     except MemoryError:
         return ("error", "memory", f"the template needed more than {memory_mb} MB", name, None)
     except RecursionError:
         return ("error", "recursion", "the template recursed too deep (a macro calling itself?)", name, None)
     except Exception as exc:  # noqa: BLE001 - anything a filter or test raised on the design's data
-        return ("error", "template", f"{type(exc).__name__}: {exc}", name, None)
+        return ("error", "template", f"{type(exc).__name__}: {exc}", *_place(exc, name))
 
 
 def _serve(env: jinja2.Environment, conn, parent_end, memory_mb: int, max_bytes: int) -> None:
@@ -74,6 +88,10 @@ def _serve(env: jinja2.Environment, conn, parent_end, memory_mb: int, max_bytes:
     # this child waiting for ever once the parent is gone (killed, say).
     parent_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # The parent may turn SIGTERM into KeyboardInterrupt for itself; the fork
+    # inherits that, and multiprocessing ends daemon children with SIGTERM at
+    # exit: this child should just end, not print a traceback.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _limit_memory(memory_mb)
     while True:
         try:
@@ -115,7 +133,8 @@ class TemplateSandbox:
         if self._process is None or not self._process.is_alive():
             self._start()
         try:
-            self._conn.send((name, context))
+            # A plain dict: what rides along on the context object (where texts came from) stays here.
+            self._conn.send((name, dict(context)))
             if not self._conn.poll(self.time_limit):
                 self.close(kill=True)
                 raise RenderError(f"the template ran for more than {self.time_limit:g} s and was stopped",
@@ -128,17 +147,22 @@ class TemplateSandbox:
         if answer[0] == "ok":
             return answer[1]
         _, category, message, file, line = answer
+        # file:line as design.toml errors and `assets designs check` give them.
         location = os.path.join(os.path.dirname(where), file) if file else where
+        location = f"{location}:{line}" if line else location
         if category == "syntax":
-            raise RenderError(f"line {line}: template syntax error: {message}", where=location)
+            raise RenderError(f"template syntax error: {message}", where=location)
         if category == "undefined":
-            raise RenderError(f"template uses an undefined value: {message}", where=where,
+            raise RenderError(f"template uses an undefined value: {message}", where=location,
                               hint="test optional key lines with {% if lines.NAME %}")
+        if category == "include":
+            raise RenderError(f"cannot include a template: {message}", where=location,
+                              hint="templates may include files from their own folder only")
         if category == "security":
-            raise RenderError(f"template did something unsafe: {message}", where=where)
+            raise RenderError(f"template did something unsafe: {message}", where=location)
         if category in ("output", "memory", "recursion"):
             raise RenderError(f"{message} and was stopped", where=where)
-        raise RenderError(f"template error: {message}", where=where)
+        raise RenderError(f"template error: {message}", where=location)
 
     def close(self, *, kill: bool = False) -> None:
         """Stop the child (at once when `kill`)."""

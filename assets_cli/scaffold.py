@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 
 from assets_cli.designs import DESIGN_FILE, SAFE_NAME, Design, load_design
 from assets_cli.errors import AssetsError
+from assets_cli.output import staging_folder, write_atomic
 from assets_cli.statements import Statement
 from assets_cli.workspace import builtin_root
 
@@ -25,16 +25,19 @@ def _publish(staging: Path, target: Path) -> None:
     try:
         staging.rename(target)
     except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
         raise AssetsError(f"cannot create folder ({exc.strerror})", where=str(target)) from None
 
 
-def _staging(parent: Path) -> Path:
+def _copy(source: Path, folder: Path) -> None:
+    """Copy a folder into a staging folder; a failure (a full disk) is one line naming where."""
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(dir=parent, prefix=".new-"))
+        shutil.copytree(source, folder, symlinks=False, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    except shutil.Error as exc:  # copytree gathers (source, destination, reason) for every file that failed
+        failed = exc.args[0] if exc.args and isinstance(exc.args[0], list) and exc.args[0] else [(str(exc),)]
+        reason = failed[0][-1]
+        raise AssetsError(f"cannot copy {source} ({reason})", where=str(folder.parent.parent)) from None
     except OSError as exc:
-        raise AssetsError(f"cannot write here ({exc.strerror})", where=str(parent)) from None
+        raise AssetsError(f"cannot copy {source} ({exc.strerror or exc})", where=str(folder.parent.parent)) from None
 
 
 def new_design(name: str, designs_dir: Path, *, title: str | None = None, source: Design | None = None) -> Design:
@@ -43,11 +46,9 @@ def new_design(name: str, designs_dir: Path, *, title: str | None = None, source
     target = designs_dir / name
     if target.exists():
         raise AssetsError("already exists", where=str(target), hint="choose another name or delete the folder")
-    staging = _staging(designs_dir)
-    try:
+    with staging_folder(designs_dir, name) as staging:
         folder = staging / name
-        shutil.copytree(source.path if source else STARTER, folder, symlinks=False,
-                        ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        _copy(source.path if source else STARTER, folder)
         toml = folder / DESIGN_FILE
         title = title or name.replace("-", " ").title()
         text = toml.read_text("utf-8")
@@ -55,11 +56,12 @@ def new_design(name: str, designs_dir: Path, *, title: str | None = None, source
             text = text.replace("__NAME__", name).replace("__TITLE__", title.replace('"', "'"))
         else:
             text = _renamed(text, source.name, name, title)
-        toml.write_text(text, "utf-8")
+        try:
+            toml.write_text(text, "utf-8")  # inside the staging folder: published whole, below, or not at all
+        except OSError as exc:
+            raise AssetsError(f"cannot write file ({exc.strerror})", where=str(target / DESIGN_FILE)) from None
         load_design(folder)  # what we write must load
         _publish(folder, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return load_design(target)
 
 
@@ -95,15 +97,11 @@ def init_workspace(root: Path, statement: Statement) -> list[Path]:
                           hint="init makes a new workspace; pick an empty folder")
     made = []
     for source, target in plan:
-        staging = _staging(target.parent)
-        try:
-            shutil.copytree(source, staging / target.name, symlinks=False,
-                            ignore=shutil.ignore_patterns("__pycache__", ".*"))
+        with staging_folder(target.parent, target.name) as staging:
+            _copy(source, staging / target.name)
             _publish(staging / target.name, target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
         made.append(target)
     guide = builtin / "designs" / "README.md"
     if guide.is_file() and not (root / "designs" / "README.md").exists():
-        shutil.copy(guide, root / "designs" / "README.md")
+        write_atomic(root / "designs" / "README.md", guide.read_bytes())
     return made

@@ -18,7 +18,7 @@ from PIL import Image
 from assets_cli.chapters import slugify
 from assets_cli.errors import AssetsError
 from assets_cli.fonts import FontMap
-from assets_cli.output import write_atomic
+from assets_cli.output import check_writable, write_atomic
 from assets_cli.pack import PACKS_DIR, texts
 from assets_cli.scripts import language_name
 from assets_cli.sizes import registry
@@ -220,6 +220,7 @@ def _site_fonts(fonts: FontMap, site: Path) -> str:
 
 def build_site(out_dir: Path, statement: Statement, fonts: FontMap) -> list[Path]:
     """Write site/<lang>.html for every language with a pack, and site/index.html (the default language)."""
+    check_writable(out_dir / SITE_DIR)
     packs = find_packs(out_dir, statement)
     if not packs:
         raise AssetsError(f"no packs of {statement.id} in {out_dir / PACKS_DIR}", hint="run assets pack (or assets build) first")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -12,14 +13,20 @@ from assets_cli.errors import AssetsError
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse one TOML file; a syntax error names the file, line and column."""
+    return read_toml_text(path)[0]
+
+
+def read_toml_text(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse one TOML file and return its text too (for `where_in`); errors as in `read_toml`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        # Windows editors (Notepad) start UTF-8 files with a byte order mark; TOML has no room for it.
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AssetsError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", where=str(path)) from None
     except OSError as exc:
         raise AssetsError(f"cannot read file ({exc.strerror})", where=str(path)) from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         # tomllib phrases it "Invalid value (at line 3, column 9)"; lead with the place.
         message = str(exc)
@@ -28,6 +35,17 @@ def read_toml(path: Path) -> dict[str, Any]:
             place = place.rstrip(")")
             raise AssetsError(f"{place}: invalid TOML: {what}", where=str(path)) from None
         raise AssetsError(f"invalid TOML: {message}", where=str(path)) from None
+    except RecursionError:
+        # tomllib parses nested arrays and tables recursively.
+        raise AssetsError("invalid TOML: arrays or tables nested too deeply", where=str(path)) from None
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def key_path(*parts: str) -> str:
+    """A dotted TOML key as it would be written (`palette.ink`, `families."Noto Sans"`), safe to print on one line."""
+    return ".".join(part if _BARE_KEY.match(part) else json.dumps(part, ensure_ascii=False) for part in map(str, parts))
 
 
 _HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
