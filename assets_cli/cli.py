@@ -19,14 +19,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from assets_cli import __version__
-from assets_cli.check import check as check_jobs, plan_checks, report_row, sample_checks, validate_design
 from assets_cli.designs import all_designs, find_design
 from assets_cli.designzip import add_design
 from assets_cli.scaffold import init_workspace, new_design
 from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
-from assets_cli.generate import make, plan, print_sizes
-from assets_cli.pack import build_pack, plan_packs
+from assets_cli.generate import make, make_each, parse_shard, plan, print_sizes, shard
+from assets_cli.pack import build_packs, plan_packs
 from assets_cli.site import build_site
 from assets_cli.sizes import registry, resolve_sizes
 from assets_cli.scripts import language_name
@@ -53,13 +52,30 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array of the
 OverflowOpt = Annotated[bool, typer.Option("--allow-overflow", help="Keep going when text cannot fit its box.")]
 
 
+JobsOpt = Annotated[Optional[int], typer.Option(
+    "--jobs", "-j", metavar="N", help="Render N assets at once, one per core (default: every core).")]
+ForceOpt = Annotated[bool, typer.Option(
+    "--force", help="Make every file again, even those whose inputs have not changed since they were written.")]
+
+
+def _workers(jobs: int | None) -> int:
+    from assets_cli.pool import cores
+
+    if jobs is None:
+        return cores()
+    if jobs < 1:
+        raise AssetsError(f"--jobs {jobs} is out of range", hint=f"choose 1 or more; this machine has {cores()} cores")
+    return jobs
+
+
 NoUtmOpt = Annotated[bool, typer.Option("--no-utm", help="QR codes link to the plain URL, without UTM tags.")]
 PrintOpt = Annotated[bool, typer.Option(
     "--print", help="Instead, make the PDFs to send to a print shop: PDF/X-4, CMYK intent, 3 mm bleed, crop marks.")]
 
 
-def _generate(kind: str, lang, design, size, statement, out, dpi, as_json, allow_overflow, utm,
+def _generate(kind: str, lang, design, size, statement, out, dpi, as_json, allow_overflow, utm, jobs, force,
               sheet: str | None = None, for_print: bool = False) -> None:
+    workers = _workers(jobs)
     workspace = Workspace(Path.cwd())
     the_statement = find_statement(statement, workspace)
     the_design = find_design(design, workspace)
@@ -69,17 +85,18 @@ def _generate(kind: str, lang, design, size, statement, out, dpi, as_json, allow
                           hint="print shops impose the --print PDF themselves: use one or the other")
     sheets = resolve_sizes("sheet", [sheet]) if sheet else []
     sizes = print_sizes(kind, size) if for_print else resolve_sizes(kind, size)
-    jobs = plan(kind, the_statement, lang, the_design, sizes, out, dpi, utm=utm, sheets=sheets,
-                home=not for_print, for_print=for_print)
+    planned = plan(kind, the_statement, lang, the_design, sizes, out, dpi, utm=utm, sheets=sheets,
+                   home=not for_print, for_print=for_print)
     written = []
-    for item in make(jobs, fonts, allow_overflow=allow_overflow):
+    for item in make(planned, fonts, allow_overflow=allow_overflow, workers=workers, force=force):
         written.append(item)
         for warning in item.warnings:
             err_console.print(f"[yellow]warning:[/yellow] {escape(f'{item.path.name}: {warning}')}", soft_wrap=True)
         if not as_json:
             trim = "trim " if item.for_print else ""
-            err_console.print(f"wrote {item.path}  [dim]{trim}{item.width:g}×{item.height:g} {item.unit}[/dim]",
-                              soft_wrap=True)
+            done = "kept " if item.reused else "wrote"
+            err_console.print(f"{done} {item.path}  [dim]{trim}{item.width:g}×{item.height:g} {item.unit}"
+                              f"{'  (unchanged)' if item.reused else ''}[/dim]", soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps([w.to_json() for w in written], ensure_ascii=False, indent=2) + "\n")
 
@@ -96,9 +113,11 @@ def poster(
     allow_overflow: OverflowOpt = False,
     no_utm: NoUtmOpt = False,
     for_print: PrintOpt = False,
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Make posters (PDF and PNG) in every poster size, or those given with --size."""
-    _generate("poster", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm,
+    _generate("poster", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm, jobs, force,
               for_print=for_print)
 
 
@@ -112,9 +131,11 @@ def social(
     as_json: JsonOpt = False,
     allow_overflow: OverflowOpt = False,
     no_utm: NoUtmOpt = False,
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Make social media cards (PNG, and PDF) for every platform size, or those given with --size."""
-    _generate("social", lang, design, size, statement, out, None, as_json, allow_overflow, not no_utm)
+    _generate("social", lang, design, size, statement, out, None, as_json, allow_overflow, not no_utm, jobs, force)
 
 
 @app.command()
@@ -129,9 +150,11 @@ def banner(
     allow_overflow: OverflowOpt = False,
     no_utm: NoUtmOpt = False,
     for_print: PrintOpt = False,
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Make web banners (PNG) and print banners (vector PDF with a small PNG preview)."""
-    _generate("banner", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm,
+    _generate("banner", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm, jobs, force,
               for_print=for_print)
 
 
@@ -149,10 +172,12 @@ def leaflet(
     allow_overflow: OverflowOpt = False,
     no_utm: NoUtmOpt = False,
     for_print: PrintOpt = False,
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Make two-sided QR leaflets (front and back), optionally imposed on A4 or Letter sheets."""
-    _generate("leaflet", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm, sheet,
-              for_print)
+    _generate("leaflet", lang, design, size, statement, out, dpi, as_json, allow_overflow, not no_utm, jobs, force,
+              sheet, for_print)
 
 
 @app.command()
@@ -179,8 +204,11 @@ def pack(
     statement: StatementOpt = None,
     out: OutOpt = Path("output"),
     as_json: JsonOpt = False,
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """Zip every asset of a language (or a chapter) with captions, README, manifest and preview."""
+    workers = _workers(jobs)
     workspace = Workspace(Path.cwd())
     the_statement = find_statement(statement, workspace)
     the_design = find_design(design, workspace)
@@ -188,12 +216,12 @@ def pack(
     packs = plan_packs(the_statement, the_design, out, langs=lang, all_langs=all_langs, chapters_csv=chapters,
                        chapter_ids=chapter, kinds=kind)
     written = []
-    for one in packs:
-        with err_console.status(f"packing {one.path.name}…") as status:
-            result = build_pack(one, fonts, progress=lambda w: status.update(f"{one.path.name}: {w.path.name}"))
-        written.append(result)
-        if not as_json:
-            err_console.print(f"wrote {result.path}", soft_wrap=True)
+    with err_console.status("packing…") as status:
+        for result in build_packs(packs, fonts, workers=workers, force=force,
+                                  progress=lambda w: status.update(f"{w.lang}: {w.path.name}")):
+            written.append(result)
+            if not as_json:
+                err_console.print(f"{'kept ' if result.reused else 'wrote'} {result.path}", soft_wrap=True)
     if as_json:
         sys.stdout.write(json.dumps([w.to_json() for w in written], ensure_ascii=False, indent=2) + "\n")
 
@@ -217,9 +245,18 @@ def build(
     design: DesignOpt = None,
     statement: StatementOpt = None,
     out: OutOpt = Path("output"),
+    jobs: JobsOpt = None,
+    force: ForceOpt = False,
+    shard_of: Annotated[Optional[str], typer.Option(
+        "--shard", metavar="K/N", help="Make only part K of N of the assets (for N machines); no packs or page.")] = None,
 ) -> None:
-    """Make everything: every language × kind × size, a pack per language (and chapter), the download page."""
+    """Make everything: every language × kind × size, a pack per language (and chapter), the download page.
+
+    Assets whose inputs have not changed since they were written are kept, not made again.
+    """
     started = time.perf_counter()
+    workers = _workers(jobs)
+    part = parse_shard(shard_of) if shard_of is not None else None
     workspace = Workspace(Path.cwd())
     the_statement = find_statement(statement, workspace)
     the_design = find_design(design, workspace)
@@ -227,29 +264,52 @@ def build(
     packs = plan_packs(the_statement, the_design, out, all_langs=True, kinds=kind)
     if chapters is not None:
         packs += plan_packs(the_statement, the_design, out, chapters_csv=chapters, kinds=kind)
+    if part is not None:
+        _build_shard([job for one in packs for job in one.jobs], part, fonts, workers, force, started)
+        return
     total = sum(len(p.jobs) for p in packs)
-    files = 0
+    counts = {"files": 0, "made": 0}
     written = []
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console) as progress:
+    with _progress() as progress:
         task = progress.add_task("assets", total=total)
 
         def advance(item) -> None:
-            nonlocal files
-            files += 1
+            counts["files"] += 1
+            counts["made"] += not item.reused
             # One PDF per asset; imposed sheets and PNGs come with it.
-            if item.format == "pdf" and "-on-" not in item.size:
+            if item.format == "pdf" and "-on-" not in item.size and not item.for_print:
                 progress.update(task, advance=1, description=f"{item.lang} {item.kind} {item.size}")
 
-        for one in packs:
-            written.append(build_pack(one, fonts, progress=advance))
+        written += build_packs(packs, fonts, progress=advance, workers=workers, force=force)
         pages = build_site(out, the_statement, fonts)
     size = sum(w.path.stat().st_size for w in written)
-    table = Table("assets", "files", "packs", "pages", "time", "packs size", title=f"assets build: {the_statement.id}")
-    table.add_row(str(total), str(files), str(len(written)), str(len(pages)),
-                  f"{time.perf_counter() - started:.1f} s", f"{size / 1e6:.1f} MB")
+    table = Table("assets", "files", "made", "kept", "packs", "pages", "time", "packs size",
+                  title=f"assets build: {the_statement.id}")
+    table.add_row(str(total), str(counts["files"]), str(counts["made"]), str(counts["files"] - counts["made"]),
+                  str(len(written)), str(len(pages)), f"{time.perf_counter() - started:.1f} s", f"{size / 1e6:.1f} MB")
     out_console.print(table)
     out_console.print(f"download page: {out / 'site' / 'index.html'}")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err_console)
+
+
+def _build_shard(all_jobs, part: tuple[int, int], fonts, workers: int, force: bool, started: float) -> None:
+    """One machine's part of a build: its assets only; packs and the page come once every part is merged."""
+    mine = shard(all_jobs, *part)
+    made = kept = 0
+    with _progress() as progress:
+        task = progress.add_task(f"shard {part[0]}/{part[1]}", total=len(mine))
+        for job, files in make_each(mine, fonts, workers=workers, force=force):
+            made += not files[0].reused
+            kept += files[0].reused
+            progress.update(task, advance=1, description=f"{job.lines.lang} {job.kind} {job.size.name}")
+    out_console.print(f"shard {part[0]}/{part[1]}: {len(mine)} of {len(all_jobs)} assets ({made} made, {kept} kept) "
+                      f"in {time.perf_counter() - started:.1f} s")
+    out_console.print("when every shard is done, copy their output folders (with .cache/) into one and run "
+                      "`assets build` there: it keeps every asset and makes the packs and the download page")
 
 
 @app.command()
@@ -264,6 +324,8 @@ def check(
     workspace = Workspace(Path.cwd())
     the_statement = find_statement(statement, workspace)
     fonts = load_font_map(workspace.fonts_dir)
+    from assets_cli.check import plan_checks  # WeasyPrint: only for commands that lay out
+
     jobs = plan_checks(the_statement, lang, [find_design(d, workspace) for d in design or all_designs(workspace)],
                        kind, size)
     _report_checks(jobs, fonts, f"assets check: {the_statement.id}")
@@ -271,6 +333,8 @@ def check(
 
 def _report_checks(jobs, fonts, title: str) -> None:
     """Check `jobs`, print one table row each and a count; exit 1 when any fails."""
+    from assets_cli.check import check as check_jobs, report_row
+
     table = Table("lang", "design", "size", "overflow", "glyphs", "QR", "smallest text", "contrast", "print", "",
                   title=title)
     failed = 0
@@ -310,6 +374,8 @@ def designs_check(
     workspace = Workspace(Path.cwd())
     the_design = find_design(design, workspace)
     fonts = load_font_map(workspace.fonts_dir)
+    from assets_cli.check import sample_checks, validate_design
+
     for note in validate_design(the_design, fonts):
         err_console.print(f"note: {note}", highlight=False, soft_wrap=True)
     the_statement = find_statement(statement, workspace)

@@ -9,7 +9,7 @@ from pathlib import Path
 from tinycss2.color4 import parse_color
 
 from assets_cli.errors import AssetsError, UnknownChoice, collect
-from assets_cli.fetcher import RASTER_SUFFIXES, SVG_SUFFIX, image_problem
+from assets_cli.pictures import RASTER_SUFFIXES, SVG_SUFFIX, image_problem
 from assets_cli.tomlfile import key_path, read_toml_text, where_in
 from assets_cli.workspace import Workspace, available_names, find_folder
 

@@ -18,6 +18,17 @@ class AssetsError(Exception):
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text} ({self.hint})" if self.hint else text
 
+    def __reduce__(self):
+        # Errors cross from pool workers to the CLI; subclasses' __init__ take other arguments than args.
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[AssetsError], args: tuple, state: dict) -> AssetsError:
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class UnknownChoice(AssetsError):
     """A name (language, design, size, statement…) that is not among the valid ones."""

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from urllib.request import url2pathname
 from xml.etree import ElementTree
 
-from PIL import Image
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-RASTER_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".tif", ".tiff"})
-SVG_SUFFIX = ".svg"
+from assets_cli.pictures import RASTER_SUFFIXES, SVG_SUFFIX, image_problem
+
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)|@import\s+(['"])([^'"]*)\3""", re.IGNORECASE)
 
@@ -42,29 +40,6 @@ class UnreadableResource(FatalURLFetchingError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
-
-
-def image_problem(path: Path) -> str | None:
-    """Why the picture at `path` cannot be drawn (a phrase), or None; other files are not judged."""
-    suffix = path.suffix.lower()
-    if suffix == SVG_SUFFIX:
-        try:
-            ElementTree.parse(path)
-        except (ElementTree.ParseError, OSError, ValueError) as exc:
-            return f"not a readable SVG picture: {exc}"
-        return None
-    if suffix not in RASTER_SUFFIXES:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                image.load()  # decodes every pixel: a file cut short fails here, not in the PDF
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on broken files
-        reason = ("not an image file at all" if isinstance(exc, Image.UnidentifiedImageError)
-                  else "the file is cut short" if "truncated" in str(exc).lower() else str(exc))
-        return f"not a readable {suffix[1:].upper()} picture: {reason or type(exc).__name__}"
-    return None
 
 
 class DesignFetcher(URLFetcher):

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from assets_cli.chapters import Chapter
-from assets_cli.context import build_context, css_variables
-from assets_cli.designs import KIND_PAGES, Design
+from assets_cli.context import css_variables
+from assets_cli.designs import Design
 from assets_cli.errors import AssetsError
 from assets_cli.fonts import FontMap
-from assets_cli.output import check_writable, write_atomic
-from assets_cli.press import cmyk_css, print_pdf
-from assets_cli.printcheck import print_problems
+from assets_cli.output import check_writable
 from assets_cli.qr import QR, make_qr, tracked_url
-from assets_cli.raster import png_from_pdf
-from assets_cli.render import Renderer
-from assets_cli.sizes import PT_PER_UNIT, Size, resolve_sizes, sizes_for
+from assets_cli.sizes import Size, resolve_sizes, sizes_for
 from assets_cli.statements import KeyLines, Statement
 
 Format = Literal["pdf", "png", "zip"]
@@ -59,6 +54,13 @@ class Job:
         owner = f"-{self.chapter.slug}" if self.chapter is not None else ""
         return self.folder / f"{stem}-{self.design.name}{owner}{suffix}.{fmt}"
 
+    @property
+    def identity(self) -> str:
+        """Which asset this is, whatever goes into it: folder, kind, size, design, and which files it makes."""
+        parts = [self.kind, self.size.name, self.design.name, "home" if self.home else "",
+                 "print" if self.for_print else ""]
+        return self.folder.relative_to(self.out_dir).as_posix() + "/" + "-".join(p for p in parts if p)
+
     def print_path(self) -> Path:
         """Where the print-shop PDF goes: a print/ folder beside the kinds, the one to send to a print shop."""
         return self.folder.parent / "print" / self.path("pdf", "-print").name
@@ -80,6 +82,7 @@ class Written:
     sha256: str
     for_print: bool = False
     warnings: tuple[str, ...] = ()  # what a print shop would query, for print PDFs
+    reused: bool = False  # kept from an earlier build: its inputs have not changed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,6 +133,20 @@ def plan(kind: str, statement: Statement, lang: str | None, design: Design, size
             for size in sizes]
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """`--shard K/N` as (K, N): this machine's part K of N."""
+    index, slash, count = text.partition("/")
+    if slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count):
+        return int(index), int(count)
+    raise AssetsError(f"--shard {text!r} is not K/N with K from 1 to N", hint="e.g. --shard 2/4: the second of 4 parts")
+
+
+def shard(jobs: list[Job], index: int, count: int) -> list[Job]:
+    """Part `index` of `count` (from 1) of the jobs: the same on every machine, every part about as big."""
+    ordered = sorted(jobs, key=lambda job: job.identity)
+    return [job for number, job in enumerate(ordered) if number % count == index - 1]
+
+
 def print_sizes(kind: str, names: list[str] | None) -> list[Size]:
     """The sizes --print makes: those named (each must be a print size), else every print size of `kind`."""
     paper = [size for size in sizes_for(kind) if size.medium == "print"]
@@ -148,55 +165,51 @@ def page_css(job: Job, fonts: FontMap) -> str:
     return f"@page {{ size: {size.css_size}; margin: 0 }}\n" + css_variables(size, job.design, fonts, job.lines)
 
 
-def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False) -> Iterator[Written]:
-    """Render each job to PDF and PNG (one per page), writing files as they are done."""
+def make(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False, workers: int = 1,
+         force: bool = False) -> Iterator[Written]:
+    """Each job's files (PDF, PNGs, sheets, print PDF), in the jobs' order, written as they are done.
+
+    A job whose inputs are unchanged since it last wrote its files, all still
+    there, is not made again (unless `force`); the others are made by
+    `workers` processes at once.
+    """
+    for _, files in make_each(jobs, fonts, allow_overflow=allow_overflow, workers=workers, force=force):
+        yield from files
+
+
+def make_each(jobs: list[Job], fonts: FontMap, *, allow_overflow: bool = False, workers: int = 1,
+              force: bool = False) -> Iterator[tuple[Job, list[Written]]]:
+    """As `make`, one job at a time: the job with the files it wrote (or kept)."""
+    from assets_cli.cache import Keys, lookup, store
+
     for out_dir in dict.fromkeys(job.out_dir for job in jobs):
         check_writable(out_dir)  # before the first render: a bad --out costs nothing
-    renderers: dict[Path, Renderer] = {}
-    for job in jobs:
-        renderer = renderers.get(job.design.path)
-        if renderer is None:
-            renderer = renderers[job.design.path] = Renderer(job.design, fonts)
-        context = build_context(job.kind, job.statement, job.lines, job.design, job.size, fonts, job.dpi, job.qr,
-                                job.chapter)
-        fitted = renderer.fitted(job.kind, context, page_css(job, fonts), allow_overflow=allow_overflow)
-        if job.home:
-            yield from _home(job, fitted.document.write_pdf())
-        if job.for_print:
-            yield _print(job, fitted.restyled(cmyk_css(job.design)))
+    keys = Keys(fonts.root, allow_overflow=allow_overflow)
+    planned = [(job, keys.key(job)) for job in jobs]
+    kept = [None if force else lookup(job, key) for job, key in planned]
+    todo = [job for (job, _), files in zip(planned, kept) if files is None]
+    made = _produce(todo, fonts, workers=workers, allow_overflow=allow_overflow)
+    try:
+        for (job, key), files in zip(planned, kept):
+            if files is None:
+                files = next(made)
+                store(job, key, files)
+            yield job, files
+    finally:
+        made.close()
 
 
-def _home(job: Job, pdf: bytes) -> Iterator[Written]:
-    """The trim-size PDF, a PNG per page, and the leaflet imposed on home-printer sheets."""
-    yield _write(job, "pdf", pdf, job.path("pdf"), job.size.name, job.size.width, job.size.height, job.size.unit)
-    pixels = job.size.pixels(job.dpi)
-    for index, page in enumerate(KIND_PAGES[job.kind]):
-        png = png_from_pdf(pdf, pixels, None if job.size.unit == "px" else job.dpi, index)
-        suffix = f"-{page}" if page else ""
-        yield _write(job, "png", png, job.path("png", suffix), job.size.name, pixels[0], pixels[1], "px")
-    for sheet in job.sheets:
-        yield _impose(job, pdf, sheet)
+def _produce(jobs: list[Job], fonts: FontMap, *, workers: int, allow_overflow: bool) -> Iterator[list[Written]]:
+    """Each job's files in order: in this process, or in a pool when there is more than one to make."""
+    if not jobs:
+        return
+    if workers > 1 and len(jobs) > 1:
+        from assets_cli.pool import produce_all
 
+        yield from produce_all(jobs, fonts, workers=min(workers, len(jobs)), allow_overflow=allow_overflow)
+        return
+    from assets_cli.produce import Producer
 
-def _print(job: Job, document) -> Written:
-    path = job.print_path()
-    pdf = print_pdf(document, job.size, identity=f"{job.statement.id}/{job.lines.lang}/{path.name}")
-    written = _write(job, "pdf", pdf, path, job.size.name, job.size.width, job.size.height, job.size.unit)
-    # The file is written either way: a volunteer may still want it, and the shop will say so too.
-    return replace(written, for_print=True, warnings=tuple(print_problems(document, job.size)))
-
-
-def _impose(job: Job, pdf: bytes, sheet: Size) -> Written:
-    from assets_cli.impose import impose  # only leaflets on sheets need it
-
-    sheet_pdf, layout = impose(pdf, sheet.width_pt, sheet.height_pt)
-    per_unit = PT_PER_UNIT[sheet.unit]
-    return _write(job, "pdf", sheet_pdf, job.path("pdf", f"-on-{sheet.name}"), f"{job.size.name}-on-{sheet.name}",
-                  round(layout.sheet_width / per_unit, 2), round(layout.sheet_height / per_unit, 2), sheet.unit)
-
-
-def _write(job: Job, fmt: Format, data: bytes, path: Path, size: str, width: float, height: float,
-           unit: str) -> Written:
-    write_atomic(path, data)
-    return Written(path, job.kind, size, job.lines.lang, job.design.name, fmt, width, height, unit,
-                   hashlib.sha256(data).hexdigest())
+    with Producer(fonts, allow_overflow=allow_overflow) as producer:
+        for job in jobs:
+            yield producer.produce(job)

@@ -156,6 +156,17 @@ def write_atomic(path: Path, data: bytes) -> None:
         _in_flight.discard(tmp)
 
 
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """`write_atomic`, unless the file already holds exactly `data`: a rebuild leaves it, and its time, alone."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    write_atomic(path, data)
+    return True
+
+
 @contextmanager
 def staging_folder(parent: Path, label: str) -> Iterator[Path]:
     """A new empty temporary folder in `parent`, to fill and then publish with one rename; removed on the way out."""

@@ -7,7 +7,7 @@ import io
 import json
 import tomllib
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,7 +20,7 @@ from assets_cli.chapters import Chapter, find_chapter, load_chapters
 from assets_cli.designs import Design
 from assets_cli.errors import AssetsError, UnknownChoice
 from assets_cli.fonts import FontMap
-from assets_cli.generate import Job, Written, make, plan, qr_url
+from assets_cli.generate import Job, Written, make_each, plan, qr_url
 from assets_cli.output import write_atomic
 from assets_cli.scripts import language_name
 from assets_cli.sizes import sizes_for
@@ -219,37 +219,78 @@ def _entry(name: str, data: bytes, **fields) -> dict:
     return {"path": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(), **fields}
 
 
-def build_pack(pack: Pack, fonts: FontMap, *, progress: Callable[[Written], None] | None = None) -> Written:
-    """Render every asset of the pack, then write its zip (atomically); returns the zip as written."""
-    entries: dict[str, bytes] = {}
-    files = []
-    for written in make(list(pack.jobs), fonts):
-        if progress is not None:
-            progress(written)
-        name = f"{'print' if written.for_print else written.kind}/{written.path.name}"
-        entries[name] = written.path.read_bytes()
-        files.append(_entry(name, entries[name], kind=written.kind, size=written.size, format=written.format,
-                            width=written.width, height=written.height, unit=written.unit,
-                            **({"print": True} if written.for_print else {})))
-    images = sorted(name for name in entries if name.endswith(".png"))
-    extra = {
+def build_packs(packs: list[Pack], fonts: FontMap, *, progress: Callable[[Written], None] | None = None,
+                workers: int = 1, force: bool = False) -> Iterator[Written]:
+    """Make (or keep) every asset of the packs, writing each pack's zip once its assets are done.
+
+    One batch for all packs, so a pool of workers starts once, not once a pack.
+    """
+    made = make_each([job for pack in packs for job in pack.jobs], fonts, workers=workers, force=force)
+    try:
+        for pack in packs:
+            assets: list[tuple[str, Written]] = []
+            for _ in pack.jobs:
+                _, files = next(made)
+                for written in files:
+                    if progress is not None:
+                        progress(written)
+                    assets.append((f"{'print' if written.for_print else written.kind}/{written.path.name}", written))
+            yield _finish(pack, assets, force=force)
+    finally:
+        made.close()
+
+
+def build_pack(pack: Pack, fonts: FontMap, *, progress: Callable[[Written], None] | None = None,
+               workers: int = 1, force: bool = False) -> Written:
+    """Make (or keep) every asset of one pack, then write its zip; returns the zip as written."""
+    return next(build_packs([pack], fonts, progress=progress, workers=workers, force=force))
+
+
+def _finish(pack: Pack, assets: list[tuple[str, Written]], *, force: bool) -> Written:
+    """Write the pack's zip (atomically), unless no file in it would change."""
+    from assets_cli.cache import keep, kept, tool_digest
+
+    images = sorted(name for name, _ in assets if name.endswith(".png"))
+    texts_in = {
         "README.txt": readme(pack, {job.kind for job in pack.jobs}).encode("utf-8"),
         "captions.md": captions(pack, images).encode("utf-8"),
-        "preview.png": preview([(name, entries[name]) for name in images]),
     }
-    for name, data in extra.items():
-        entries[name] = data
-        files.append(_entry(name, data))
-    manifest = {
+    head = {
         "statement": {"id": pack.statement.id, "title": pack.statement.title, "version": pack.statement.version},
         "lang": pack.lines.lang,
         "chapter": {"id": pack.chapter.id, "name": pack.chapter.name} if pack.chapter is not None else None,
         "design": pack.design.name,
         "tool": {"name": "assets", "version": __version__},
-        "files": sorted(files, key=lambda f: f["path"]),
     }
-    entries["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    data = _zip(entries)
+    out_dir = pack.path.parent.parent
+    name = pack.path.relative_to(out_dir).as_posix()
+    key = hashlib.sha256(json.dumps({
+        "tool": tool_digest(), "head": head, "assets": sorted((n, w.sha256) for n, w in assets),
+        "texts": {n: hashlib.sha256(data).hexdigest() for n, data in texts_in.items()},
+    }, sort_keys=True).encode()).hexdigest()
+    if not force and (entries := kept(out_dir, name, key)) is not None:
+        return Written(pack.path, "pack", "pack", pack.lines.lang, pack.design.name, "zip", 0, 0, "",
+                       entries[0]["sha256"], reused=True)
+    data = _zip_pack(head, assets, texts_in, images)
     write_atomic(pack.path, data)
-    return Written(pack.path, "pack", "pack", pack.lines.lang, pack.design.name, "zip", 0, 0, "",
-                   hashlib.sha256(data).hexdigest())
+    sha256 = hashlib.sha256(data).hexdigest()
+    keep(out_dir, name, key, [(pack.path, sha256, {})])
+    return Written(pack.path, "pack", "pack", pack.lines.lang, pack.design.name, "zip", 0, 0, "", sha256)
+
+
+def _zip_pack(head: dict, assets: list[tuple[str, Written]], texts_in: dict[str, bytes], images: list[str]) -> bytes:
+    """The pack's zip: the assets, README, captions, a contact sheet and the manifest listing them all."""
+    entries: dict[str, bytes] = {}
+    files = []
+    for name, written in assets:
+        entries[name] = written.path.read_bytes()
+        files.append(_entry(name, entries[name], kind=written.kind, size=written.size, format=written.format,
+                            width=written.width, height=written.height, unit=written.unit,
+                            **({"print": True} if written.for_print else {})))
+    extra = {**texts_in, "preview.png": preview([(name, entries[name]) for name in images])}
+    for name, data in extra.items():
+        entries[name] = data
+        files.append(_entry(name, data))
+    manifest = {**head, "files": sorted(files, key=lambda f: f["path"])}
+    entries["manifest.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _zip(entries)

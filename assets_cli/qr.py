@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import qrcode
@@ -62,12 +63,27 @@ def url_problem(url: str) -> str | None:
 
 @dataclass(frozen=True)
 class QR:
-    """A QR code for a template: the URL it holds and its SVG."""
+    """A QR code for a template: the URL it holds and its SVG.
+
+    The code's size is known when it is planned; its modules are drawn only
+    when a template needs them (a rebuild that keeps every file draws none).
+    """
 
     url: str
-    svg: Markup
-    modules: int  # width in modules, quiet zone included
     version: int
+
+    @property
+    def modules(self) -> int:
+        """Width in modules, quiet zone included."""
+        return 4 * self.version + 17 + 2 * QUIET_ZONE
+
+    @cached_property
+    def svg(self) -> Markup:
+        code = qrcode.QRCode(version=self.version, error_correction=qrcode.constants.ERROR_CORRECT_M,
+                             border=QUIET_ZONE)
+        code.add_data(self.url)
+        code.make(fit=False)
+        return Markup(_svg(code.get_matrix()))
 
 
 def tracked_url(url: str, *, source: str, medium: str, campaign: str, content: str | None = None,
@@ -119,10 +135,9 @@ def make_qr(url: str, *, where: str | None = None) -> QR:
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
     code.add_data(url)
     try:
-        code.make(fit=True)
+        code.best_fit()
     except ValueError:  # qrcode's DataOverflowError: more than version 40 holds
         raise too_long from None
     if code.version > MAX_VERSION:
         raise too_long
-    matrix = code.get_matrix()
-    return QR(url=url, svg=Markup(_svg(matrix)), modules=len(matrix), version=code.version)
+    return QR(url=url, version=code.version)

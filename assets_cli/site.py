@@ -6,6 +6,7 @@ fonts), so the folder works from file:// and from any static host.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -18,7 +19,7 @@ from PIL import Image
 from assets_cli.chapters import slugify
 from assets_cli.errors import AssetsError
 from assets_cli.fonts import FontMap
-from assets_cli.output import check_writable, write_atomic
+from assets_cli.output import check_writable, write_atomic, write_if_changed
 from assets_cli.pack import PACKS_DIR, texts
 from assets_cli.scripts import language_name
 from assets_cli.sizes import registry
@@ -95,13 +96,21 @@ def _dimensions(entry: dict) -> str:
     return f"{entry['width']:g}×{entry['height']:g} {entry['unit']}"
 
 
-def _thumb(source: Path, target: Path) -> None:
+def _thumb(source: Path, target: Path, sha256: str, out_dir: Path) -> None:
+    """A small copy of `source` (whose SHA-256 is given), made again only when the source changed."""
+    from assets_cli.cache import keep, kept, tool_digest
+
+    name = target.relative_to(out_dir).as_posix()
+    key = hashlib.sha256(f"{tool_digest()} {sha256} {THUMB_WIDTH}".encode()).hexdigest()
+    if kept(out_dir, name, key) is not None:
+        return
     with Image.open(source) as image:
         image = image.convert("RGB")
         image.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
         buffer = io.BytesIO()
         image.save(buffer, "PNG", optimize=True)
     write_atomic(target, buffer.getvalue())
+    keep(out_dir, name, key, [(target, hashlib.sha256(buffer.getvalue()).hexdigest(), {})])
 
 
 def _page(statement: Statement, lang: str, packs: list[PackInfo], languages: list[str], out_dir: Path,
@@ -195,7 +204,7 @@ def _files_section(statement: Statement, lang: str, pack: PackInfo, out_dir: Pat
                 source = folder / png_names[0].split("/", 1)[1]
                 thumb = Path("thumbs") / lang / kind / png_names[0].split("/", 1)[1]
                 if source.is_file():
-                    _thumb(source, site / thumb)
+                    _thumb(source, site / thumb, pngs[png_names[0]]["sha256"], out_dir)
                     image = f'<img src="{escape(thumb.as_posix())}" alt="{escape(alt)}" loading="lazy">'
             parts.append(f'<li>{image}<p class="name">{escape(TITLES.get((kind, entry["size"]), entry["size"]))}</p>'
                          f'<p class="size" dir="ltr">{escape(_dimensions(entry))}</p><p>{" · ".join(links)}</p></li>')
@@ -210,7 +219,7 @@ def _site_fonts(fonts: FontMap, site: Path) -> str:
         files = sorted(fonts.families[name], key=lambda f: (f.weight not in SITE_FONT_WEIGHTS, abs(f.weight - 450)))
         if not files:
             continue
-        write_atomic(site / "fonts" / files[0].path.name, files[0].path.read_bytes())
+        write_if_changed(site / "fonts" / files[0].path.name, files[0].path.read_bytes())
         # A family each: faces sharing one family name and weight would replace each other.
         families.append(f'"Site Text {index}"')
         rules.append(f'@font-face {{ font-family: "Site Text {index}"; src: url("fonts/{files[0].path.name}"); '
@@ -231,6 +240,6 @@ def build_site(out_dir: Path, statement: Statement, fonts: FontMap) -> list[Path
     for lang in languages:
         html = _page(statement, lang, packs, languages, out_dir, site, font_css).encode("utf-8")
         for name in ([f"{lang}.html", "index.html"] if lang == languages[0] else [f"{lang}.html"]):
-            write_atomic(site / name, html)
+            write_if_changed(site / name, html)
             written.append(site / name)
     return written

@@ -89,8 +89,9 @@ def start(*args: str, fault: str | None = None) -> subprocess.Popen:
 
 
 def files(folder: Path) -> dict[str, Path]:
-    """Every file under `folder`, by relative path, hidden ones included."""
-    return {str(p.relative_to(folder)): p for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under `folder`, by relative path, hidden ones included (the cache's records only as temps)."""
+    return {str(p.relative_to(folder)): p for p in sorted(folder.rglob("*"))
+            if p.is_file() and (".cache" not in p.relative_to(folder).parts or is_temp(p.name))}
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -192,12 +193,17 @@ def test_a_build_killed_at_any_moment_is_finished_by_the_next_run(tmp_path, clea
     for seen, fault in ((any_file(out), None),
                         (temp_in(out / PRINTS), "slow:30:-print.pdf"),
                         (temp_in(out / ZIP.parent), "slow:30:.zip")):
-        process = start(*PACK, "--out", str(out), fault=fault)
+        # Faults are set in the CLI's own process: those runs make their files there (--jobs 1).
+        process = start(*PACK, "--out", str(out), *(("--jobs", "1") if fault else ()), fault=fault)
         wait_until(process, seen)
         process.kill()
         process.communicate(timeout=30)
         assert process.returncode == -signal.SIGKILL
         after_kills.append(snapshot(out))
+        if fault is None:
+            # The pool's workers die with the CLI: nothing more is written behind its back.
+            time.sleep(3)
+            assert snapshot(out) == after_kills[-1]
 
     clean = clean_build.files()  # built meanwhile
     left = []
@@ -219,7 +225,7 @@ def test_ctrl_c_leaves_no_temp_and_no_half_file(tmp_path, clean, when):
         process = start(*PACK, "--out", str(out))
         wait_until(process, landed(out / POSTERS / "poster-a4-placard.pdf"))
     else:  # in the middle of writing the first PDF: half of it is in a temp
-        process = start(*PACK, "--out", str(out), fault="slow:30:poster-a4-placard.pdf")
+        process = start(*PACK, "--out", str(out), "--jobs", "1", fault="slow:30:poster-a4-placard.pdf")
         wait_until(process, temp_in(out / POSTERS))
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
@@ -243,9 +249,10 @@ def test_out_is_an_existing_file(tmp_path):
 def test_a_full_disk_through_the_cli(tmp_path, clean):
     out = tmp_path / "out"
     a4 = [str(POSTERS / f"poster-a4-placard.{fmt}") for fmt in ("pdf", "png")]
-    room = sum(len(clean[name]) for name in a4) + 1000  # a4's PDF and PNG fit, then a3's PDF does not
+    # a4's PDF, PNG and cache record fit, then a3's PDF does not.
+    room = sum(len(clean[name]) for name in a4) + 3000
     process = start("poster", "--lang", "es", "--size", "a4", "--size", "a3", "--out", str(out), "--json",
-                    fault=f"enospc:{room}")
+                    "--jobs", "1", fault=f"enospc:{room}")
     stdout, err = process.communicate(timeout=120)
     assert process.returncode == 2
     assert err.splitlines() == [
@@ -314,14 +321,14 @@ def test_make_on_a_full_disk_keeps_what_it_wrote(tmp_path, full_disk):
     full_disk[0] = 10**9
     written = []
     first = make(jobs, load_font_map(workspace.fonts_dir))
-    written.append(next(first))  # a4's PDF; then the disk is nearly full
+    written += [next(first), next(first)]  # a4's PDF and PNG; then the disk is nearly full
     full_disk[0] = 1000
     with pytest.raises(AssetsError, match="No space left on device") as failed:
         written += list(first)
-    assert failed.value.where == str(jobs[0].path("png"))
+    assert failed.value.where == str(jobs[1].path("pdf"))
     for item in written:
         assert hashlib.sha256(item.path.read_bytes()).hexdigest() == item.sha256
-    assert {p for p in tmp_path.rglob("*") if p.is_file()} == {w.path for w in written}
+    assert {p for p in tmp_path.rglob("*") if p.is_file() and ".cache" not in p.parts} == {w.path for w in written}
 
 
 def test_designs_new_on_a_full_disk_leaves_no_half_design(tmp_path, monkeypatch):
