@@ -5,17 +5,25 @@ A designer sets the largest size in CSS and marks the element with
 `data-fit-balance` to even out its lines once its size is found, as CSS
 `text-wrap: balance` would). The
 element and its siblings must stay inside the parent's content box, and no
-line may be wider than the element. The pass bisects the scale with full relayouts.
+line may be wider than the element. The pass bisects the scale with full relayouts;
+for an element of plain text, WeasyPrint's own line breaking, run on that text
+alone, answers each step in about a millisecond instead (a layout takes about
+a hundred), and one layout checks the answer.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from types import SimpleNamespace
+from typing import Any
 
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
+from weasyprint.formatting_structure.text import transform
+from weasyprint.text.line_break import split_first_line
 
 from assets_cli.errors import RenderError
 
@@ -157,6 +165,106 @@ def _lines(document: Document, element) -> tuple[list[float], float]:
     return widths, box.width
 
 
+@dataclass
+class _Text:
+    """A marked element of plain text, as one layout left it: enough to tell whether it fits at other sizes."""
+
+    text: str
+    style: Any  # its text's computed style
+    width: float  # of its content box, CSS px
+    lines: int
+    line_height: float  # at the scale it was laid out at
+    room: float  # height its parent has left
+
+    def measure(self, ratio: float) -> tuple[int, float]:
+        """Lines and widest line, in CSS px, at `ratio` × the laid-out font size."""
+        style = self.style.copy()
+        style["font_size"] = self.style["font_size"] * ratio
+        if not isinstance(self.style["letter_spacing"], str):  # px from em, which grow with the font; or "normal"
+            style["letter_spacing"] = self.style["letter_spacing"] * ratio
+        # Hyphenation dictionaries are cached on the layout context; nothing else of it is read.
+        context = SimpleNamespace(dictionaries={})
+        count, widest, rest = 0, 0.0, self.text.encode("utf-8")
+        while rest:
+            _, _, resume, width, _, _ = split_first_line(rest.decode("utf-8"), style, context, self.width, 0, True)
+            count, widest = count + 1, max(widest, width)
+            if resume is None:
+                break
+            rest = rest[resume:]
+        return count, widest
+
+    def fits(self, ratio: float) -> bool:
+        """Whether the element fits at `ratio` × its laid-out size, as `fits` would find after a layout."""
+        count, widest = self.measure(ratio)
+        grows = count * self.line_height * ratio - self.lines * self.line_height
+        return widest <= self.width + EPSILON and grows <= self.room + 2 * EPSILON
+
+
+def _plain_text(document: Document, element) -> _Text | None:
+    """`element` as a `_Text` when its lines can be foretold: one run of text, one style, lines as tall as
+    line-height says. None otherwise, or when measuring the text now does not give the lines laid out."""
+    found = _box_of(document, element)
+    if found is None or found[1] is None or len(element) or not (element.text or "").strip():
+        return None
+    box, parent = found
+    texts = [t for t in walk(box) if isinstance(t, boxes.TextBox)]
+    lines = [line for line in walk(box) if isinstance(line, boxes.LineBox)]
+    if not texts or any(t.style is not texts[0].style for t in texts):
+        return None
+    style = texts[0].style
+    spacing = style["line_height"]
+    if not isinstance(spacing, (int, float)) or style["white_space"] not in ("normal", "nowrap"):
+        return None  # "normal" depends on the font; a length does not grow with it
+    text = re.sub(r"[\t\n\r ]+", " ", element.text).strip(" ")
+    if style["text_transform"] != "none":
+        text = transform(style["text_transform"], text, style["lang"])
+    line_height = spacing * style["font_size"]
+    top, bottom = parent.content_box_y(), parent.content_box_y() + parent.height
+    inked = [(box.position_y, box.position_y + box.margin_height())] + [
+        (line.position_y, line.position_y + line.height) for line in walk(parent) if isinstance(line, boxes.LineBox)]
+    used = max(end for _, end in inked) - min(start for start, _ in inked)
+    measured = _Text(text, style, box.width, len(lines), line_height, (bottom - top) - used)
+    if measured.room <= EPSILON:
+        # Content that fills its parent exactly: the parent most likely grows with it (an auto grid row),
+        # taking room from other elements, which only a layout can tell.
+        return None
+    widths, _ = _lines(document, element)
+    count, widest = measured.measure(1.0)
+    if (count != len(lines) or abs(box.height - len(lines) * line_height) > EPSILON
+            or not widths or abs(widest - max(widths)) > EPSILON):
+        return None
+    return measured
+
+
+def _foretold(measured: _Text, index: int, low: float) -> float:
+    """The scale the layout search in `fit` would settle on for the element `measured` at scale `low`,
+    asking it instead of laying out."""
+    start = low
+
+    def fits(scale: float) -> bool:
+        return measured.fits(scale / start)
+
+    if fits(1.0):
+        return 1.0
+    if index:
+        probe = low + (1.0 - low) / 2 ** STEPS
+        if not fits(probe):
+            return low
+        low = probe
+    return _bisect(fits, low, 1.0, STEPS)
+
+
+def _bisect(holds: Callable[[float], bool], inside: float, outside: float, steps: int) -> float:
+    """Halve the gap between a value that holds and one that does not, `steps` times; the last that held."""
+    for _ in range(steps):
+        middle = (inside + outside) / 2
+        if holds(middle):
+            inside = middle
+        else:
+            outside = middle
+    return inside
+
+
 def _balance(element, document: Document, attempt, fits_all) -> Document:
     """Narrow a multi-line element as far as it keeps its line count, so its lines come out even.
 
@@ -169,14 +277,31 @@ def _balance(element, document: Document, attempt, fits_all) -> Document:
         return document
     end = "padding_left" if _box_of(document, element)[0].style["direction"] == "rtl" else "padding_right"
 
+    def padding(fraction: float) -> str:
+        return f"{width * (1 - fraction):.2f}"
+
     def narrow(fraction: float) -> Document | None:
-        _set_style(element, **{end: f"{width * (1 - fraction):.2f}px"})
+        _set_style(element, **{end: f"{padding(fraction)}px"})
         trial = attempt()
         return trial if fits_all(trial) and len(_lines(trial, element)[0]) == lines else None
 
     # Narrower than the widest line, a word must move down: when that already
     # adds a line (one long word), the lines are as even as they can be.
     high = (max(widths) - 2 * EPSILON - 1) / width
+    measured = _plain_text(document, element)
+    if measured is not None:
+        # The same search, answered by breaking the text at each width instead of laying it out.
+        def keeps(fraction: float) -> bool:
+            narrower = replace(measured, width=width - float(padding(fraction)))
+            count, widest = narrower.measure(1.0)
+            return count == lines and widest <= narrower.width + EPSILON
+
+        if not keeps(high):
+            return document
+        trial = narrow(_bisect(keeps, high, 0.4, BALANCE_STEPS))
+        if trial is not None:
+            return trial
+        log.debug("balance %s: foretold width does not hold; laying out", element.get("data-fit") or element.tag)
     trial = narrow(high)
     if trial is None:
         _set_style(element, **{end: ""})
@@ -224,14 +349,6 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
 
     bases = _designed_sizes(elements, document, render)
     lows = [_min_scale(e) for e in elements]
-    for element, base, low in zip(elements, bases, lows):
-        _set_scale(element, base, low)
-    document = attempt()
-    if not fits_all(document):
-        names = [Overflow(e.get("data-fit") or e.tag, low) for e, low in zip(elements, lows)
-                 if document is None or not fits(document, e)]
-        return (document if document is not None else render()), names or [
-            Overflow(e.get("data-fit") or e.tag, low) for e, low in zip(elements, lows)]
 
     # First every element shrinks together, so no line starves the others;
     # then each grows, in document order, into whatever room is left.
@@ -245,11 +362,43 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
             low_common, document = middle, trial
         else:
             high_common = middle
-    lows = [max(low, low_common) for low in lows]
     for element, base, low in zip(elements, bases, lows):
-        _set_scale(element, base, low)
+        _set_scale(element, base, max(low, low_common))
+    if not low_common:
+        # Nothing fitted. The last trial had every element at its smallest,
+        # unless one may go smaller still: then that is the layout to judge.
+        document = attempt() if any(low < high_common for low in lows) else trial
+        if not fits_all(document):
+            names = [Overflow(e.get("data-fit") or e.tag, low) for e, low in zip(elements, lows)
+                     if document is None or not fits(document, e)]
+            return (document if document is not None else render()), names or [
+                Overflow(e.get("data-fit") or e.tag, low) for e, low in zip(elements, lows)]
+    lows = [max(low, low_common) for low in lows]
 
     for index, (element, base, low) in enumerate(zip(elements, bases, lows)):
+        measured = _plain_text(document, element) if document is not None else None
+        if measured is not None:
+            scale = _foretold(measured, index, low)
+            trial = document
+            if scale > low:
+                _set_scale(element, base, scale)
+                trial = attempt()
+            if fits_all(trial):
+                document = trial
+                if scale >= 1.0:
+                    continue
+                # One step up must not fit; where it does, the room was more than measured (a parent that
+                # grows with its content): search on from there with layouts.
+                above = min(1.0, scale + (1.0 - low) / 2 ** STEPS)
+                _set_scale(element, base, above)
+                trial = attempt()
+                if not fits_all(trial):
+                    _set_scale(element, base, scale)
+                    log.debug("fit %s at scale %.3f, foretold", element.get("data-fit") or element.tag, scale)
+                    continue
+                low, document = above, trial
+                if low >= 1.0:
+                    continue
         _set_scale(element, base, 1.0)
         trial = attempt()
         if fits_all(trial):

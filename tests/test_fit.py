@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdfium2 as pdfium
+from weasyprint import HTML
 
+import assets_cli.fit as fit
+from assets_cli.context import build_context
 from assets_cli.designs import find_design
 from assets_cli.fonts import load_font_map
-from assets_cli.generate import make, plan
+from assets_cli.generate import make, page_css, plan
+from assets_cli.render import Renderer
 from assets_cli.sizes import resolve_sizes
 from assets_cli.statements import find_statement
 from assets_cli.workspace import Workspace
@@ -54,3 +58,60 @@ def test_allow_overflow_writes_it_anyway(tmp_path):
     result = run_cli("poster", "--size", "a4", "--out", "out", "--allow-overflow", cwd=workspace)
     assert result.returncode == 0, result.stderr
     assert len(list((workspace / "out").rglob("*.pdf"))) == 1
+
+
+def _fitted_sizes(design_name: str, kind: str, size: str, lang: str) -> tuple[dict[str, float], int]:
+    """Each marked element's fitted font size, and how many layouts the pass took."""
+    ws = Workspace(Path(__file__).resolve().parent.parent)
+    statement, design, fonts = find_statement(None, ws), find_design(design_name, ws), load_font_map(ws.fonts_dir)
+    job = plan(kind, statement, lang, design, resolve_sizes(kind, [size]), Path("unused"))[0]
+    layouts = [0]
+    real = HTML.render
+
+    def counted(self, *args, **kwargs):
+        layouts[0] += 1
+        return real(self, *args, **kwargs)
+
+    HTML.render = counted
+    renderer = Renderer(design, fonts)
+    try:
+        context = build_context(kind, statement, job.lines, design, job.size, fonts, job.dpi, job.qr, None)
+        document = renderer.fitted(kind, context, page_css(job, fonts)).document
+    finally:
+        HTML.render = real
+        renderer.close()
+    sizes = {}
+    for page in document.pages:
+        for box in fit.walk(page._page_box):
+            element = getattr(box, "element", None)
+            if element is not None and element.get("data-fit") and type(box).__name__ == "BlockBox":
+                sizes.setdefault(element.get("data-fit"), box.style["font_size"])
+    return sizes, layouts[0]
+
+
+def test_foretelling_lines_chooses_what_laying_out_chooses_with_fewer_layouts(monkeypatch):
+    """WeasyPrint's line breaking run on a headline's text alone stands in for layouts: same sizes, fewer layouts."""
+    cases = [("placard", "social", "ig-square", lang) for lang in ("en", "ar", "hi", "ko")] + [
+        ("rally", "poster", "a4", "es"), ("broadsheet", "social", "story", "ur")]
+    foretold = {case: _fitted_sizes(*case) for case in cases}
+    monkeypatch.setattr(fit, "_plain_text", lambda document, element: None)
+    for case in cases:
+        sizes, layouts = _fitted_sizes(*case)
+        assert foretold[case][0] == sizes, case
+        assert foretold[case][1] < layouts, case
+
+
+def test_the_measured_text_breaks_into_the_lines_laid_out():
+    """Guards the WeasyPrint internals the foretelling uses (split_first_line, computed styles)."""
+    html = HTML(string='<body style="margin:0; width:300px"><div style="height:900px">'
+                       '<p data-fit style="font: 40px/1.2 sans-serif; text-transform: uppercase; margin: 0">'
+                       'against imperialism and\u00a0war, for the rights of peoples</p></div></body>')
+    document = html.render()
+    element = next(e for e in html.etree_element.iter() if e.get("data-fit") is not None)
+    measured = fit._plain_text(document, element)
+    assert measured is not None
+    box, _ = fit._box_of(document, element)
+    lines = [line for line in fit.walk(box) if type(line).__name__ == "LineBox"]
+    assert measured.measure(1.0)[0] == len(lines) >= 3
+    assert measured.measure(0.5)[0] < len(lines) and measured.fits(1.0) and not measured.fits(30.0)
+
