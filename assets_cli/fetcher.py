@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from assets_cli.pictures import RASTER_SUFFIXES, SVG_SUFFIX, image_problem
+from assets_cli.pictures import SVG_SUFFIX, image_problem
 
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]*)\1\s*\)|@import\s+(['"])([^'"]*)\3""", re.IGNORECASE)

@@ -22,8 +22,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from assets_cli.fonts import FontMap
 from assets_cli.generate import Job, Written
 
-log = logging.getLogger(__name__)
-
 _producer = None
 
 
