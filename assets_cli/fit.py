@@ -3,29 +3,29 @@
 A designer sets the largest size in CSS and marks the element with
 `data-fit` (optionally `data-fit-min="0.3"`, the smallest scale allowed, and
 `data-fit-balance` to even out its lines once its size is found, as CSS
-`text-wrap: balance` would). The
-element and its siblings must stay inside the parent's content box, and no
-line may be wider than the element. The pass bisects the scale with full relayouts;
-for an element of plain text, WeasyPrint's own line breaking, run on that text
-alone, answers each step in about a millisecond instead (a layout takes about
-a hundred), and one layout checks the answer.
+`text-wrap: balance` would). The element and its siblings must stay inside
+the parent's content box, and no line may be wider than the element.
+
+The search (all elements shrink together, then each grows in turn) is
+answered by measuring where it can (`measure`): when every marked element is
+plain text, one probe layout gives each its box and room, the whole search
+runs on measures, and one layout checks the answer, with a layout for any
+last step the measures call close. Otherwise each step is a full layout, a
+plain-text element's own steps measured. A layout takes about fifty
+milliseconds; a measure, one.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from types import SimpleNamespace
-from typing import Any
 
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
-from weasyprint.formatting_structure.text import transform
-from weasyprint.text.line_break import split_first_line
 
 from assets_cli.errors import RenderError
+from assets_cli.measure import EPSILON, Model, Text, box_of, line_widths, model, room, text_of, walk
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ STEPS = 6  # bisection steps when an element grows: within 1.2 % of the best sca
 COMMON_STEPS = 3  # the shared starting scale only needs to be near: each element grows from it
 BALANCE_STEPS = 4  # the balanced width lands within 4 % of the narrowest
 BALANCED = 0.8  # lines this even need no balancing
-EPSILON = 0.5  # CSS px of slack for rounding in layout
+MARGIN = 1.0  # CSS px: a step up foretold to overflow by more than this is not laid out to make sure
+FORETELL = True  # off: search with layouts only (tests compare the two)
 
 
 @dataclass
@@ -45,28 +46,9 @@ class Overflow:
     scale: float
 
 
-def walk(box) -> Iterator:
-    """Every box in the tree under `box`, `box` first."""
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from walk(child)
-
-
-def _box_of(document: Document, element) -> tuple | None:
-    """The first block box of `element` with its parent box."""
-    for page in document.pages:
-        stack = [(page._page_box, None)]
-        while stack:
-            box, parent = stack.pop()
-            if getattr(box, "element", None) is element and isinstance(box, boxes.BlockBox):
-                return box, parent
-            stack.extend((child, box) for child in getattr(box, "children", ()))
-    return None
-
-
 def fits(document: Document, element) -> bool:
     """Whether `element`'s text stays inside its own width and its parent's height."""
-    found = _box_of(document, element)
+    found = box_of(document, element)
     if found is None:
         # WeasyPrint drops a grid item too tall for the page instead of
         # overflowing it, so a marked element with no box is treated as too
@@ -93,27 +75,32 @@ def fits(document: Document, element) -> bool:
     )
 
 
-def _designed_sizes(elements: list, document: Document | None, render: Callable[[], Document]) -> list[float]:
-    """Each element's designed font size in CSS px.
+def _probe(elements: list, attempt: Callable[[], Document | None]) -> tuple[Document | None, list[str]]:
+    """A layout with each marked element's text cut to its first letter, and those letters.
 
-    An element dropped from the layout (or a layout that failed) has no box
-    to read it from; a probe layout with every marked text replaced by one
-    letter has, and content does not change the computed size.
+    Every element gets a box at its designed size (a too-tall grid item is dropped), and content does not
+    change the computed style.
     """
-    found = [_box_of(document, e) if document is not None else None for e in elements]
+    saved = [(e.text, list(e)) for e in elements]
+    letters = [next((c for c in (e.text or "") if not c.isspace()), "x") if not len(e) else "x" for e in elements]
+    for element, letter in zip(elements, letters):
+        for child in list(element):
+            element.remove(child)
+        element.text = letter
+    try:
+        return attempt(), letters
+    finally:
+        for element, (text, children) in zip(elements, saved):
+            element.text = text
+            element.extend(children)
+
+
+def _designed_sizes(elements: list, document: Document | None, attempt: Callable[[], Document | None]) -> list[float]:
+    """Each element's designed font size in CSS px, from `document` or, when it dropped one, a probe."""
+    found = [box_of(document, e) if document is not None else None for e in elements]
     if any(f is None for f in found):
-        saved = [(e.text, list(e)) for e in elements]
-        for element in elements:
-            for child in list(element):
-                element.remove(child)
-            element.text = "x"
-        try:
-            probe = render()
-            found = [_box_of(probe, e) for e in elements]
-        finally:
-            for element, (text, children) in zip(elements, saved):
-                element.text = text
-                element.extend(children)
+        probe, _ = _probe(elements, attempt)
+        found = [box_of(probe, e) if probe is not None else None for e in elements]
     for element, box in zip(elements, found):
         if box is None:
             raise RenderError(f"<{element.tag} data-fit> is never laid out",
@@ -150,93 +137,8 @@ def _set_scale(element, base_px: float, scale: float) -> None:
     _set_style(element, font_size=f"{base_px * scale:.3f}px")
 
 
-def _lines(document: Document, element) -> tuple[list[float], float]:
-    """The inked width of each line of `element`, and its content width, in CSS px."""
-    found = _box_of(document, element)
-    if found is None:
-        return [], 0.0
-    box, _ = found
-    widths = []
-    for line in walk(box):
-        if isinstance(line, boxes.LineBox):
-            texts = [t for t in walk(line) if isinstance(t, boxes.TextBox) and t.text.strip()]
-            if texts:
-                widths.append(max(t.position_x + t.width for t in texts) - min(t.position_x for t in texts))
-    return widths, box.width
 
-
-@dataclass
-class _Text:
-    """A marked element of plain text, as one layout left it: enough to tell whether it fits at other sizes."""
-
-    text: str
-    style: Any  # its text's computed style
-    width: float  # of its content box, CSS px
-    lines: int
-    line_height: float  # at the scale it was laid out at
-    room: float  # height its parent has left
-
-    def measure(self, ratio: float) -> tuple[int, float]:
-        """Lines and widest line, in CSS px, at `ratio` × the laid-out font size."""
-        style = self.style.copy()
-        style["font_size"] = self.style["font_size"] * ratio
-        if not isinstance(self.style["letter_spacing"], str):  # px from em, which grow with the font; or "normal"
-            style["letter_spacing"] = self.style["letter_spacing"] * ratio
-        # Hyphenation dictionaries are cached on the layout context; nothing else of it is read.
-        context = SimpleNamespace(dictionaries={})
-        count, widest, rest = 0, 0.0, self.text.encode("utf-8")
-        while rest:
-            _, _, resume, width, _, _ = split_first_line(rest.decode("utf-8"), style, context, self.width, 0, True)
-            count, widest = count + 1, max(widest, width)
-            if resume is None:
-                break
-            rest = rest[resume:]
-        return count, widest
-
-    def fits(self, ratio: float) -> bool:
-        """Whether the element fits at `ratio` × its laid-out size, as `fits` would find after a layout."""
-        count, widest = self.measure(ratio)
-        grows = count * self.line_height * ratio - self.lines * self.line_height
-        return widest <= self.width + EPSILON and grows <= self.room + 2 * EPSILON
-
-
-def _plain_text(document: Document, element) -> _Text | None:
-    """`element` as a `_Text` when its lines can be foretold: one run of text, one style, lines as tall as
-    line-height says. None otherwise, or when measuring the text now does not give the lines laid out."""
-    found = _box_of(document, element)
-    if found is None or found[1] is None or len(element) or not (element.text or "").strip():
-        return None
-    box, parent = found
-    texts = [t for t in walk(box) if isinstance(t, boxes.TextBox)]
-    lines = [line for line in walk(box) if isinstance(line, boxes.LineBox)]
-    if not texts or any(t.style is not texts[0].style for t in texts):
-        return None
-    style = texts[0].style
-    spacing = style["line_height"]
-    if not isinstance(spacing, (int, float)) or style["white_space"] not in ("normal", "nowrap"):
-        return None  # "normal" depends on the font; a length does not grow with it
-    text = re.sub(r"[\t\n\r ]+", " ", element.text).strip(" ")
-    if style["text_transform"] != "none":
-        text = transform(style["text_transform"], text, style["lang"])
-    line_height = spacing * style["font_size"]
-    top, bottom = parent.content_box_y(), parent.content_box_y() + parent.height
-    inked = [(box.position_y, box.position_y + box.margin_height())] + [
-        (line.position_y, line.position_y + line.height) for line in walk(parent) if isinstance(line, boxes.LineBox)]
-    used = max(end for _, end in inked) - min(start for start, _ in inked)
-    measured = _Text(text, style, box.width, len(lines), line_height, (bottom - top) - used)
-    if measured.room <= EPSILON:
-        # Content that fills its parent exactly: the parent most likely grows with it (an auto grid row),
-        # taking room from other elements, which only a layout can tell.
-        return None
-    widths, _ = _lines(document, element)
-    count, widest = measured.measure(1.0)
-    if (count != len(lines) or abs(box.height - len(lines) * line_height) > EPSILON
-            or not widths or abs(widest - max(widths)) > EPSILON):
-        return None
-    return measured
-
-
-def _foretold(measured: _Text, index: int, low: float) -> float:
+def _foretold(measured: Text, index: int, low: float) -> float:
     """The scale the layout search in `fit` would settle on for the element `measured` at scale `low`,
     asking it instead of laying out."""
     start = low
@@ -256,13 +158,41 @@ def _foretold(measured: _Text, index: int, low: float) -> float:
 
 def _bisect(holds: Callable[[float], bool], inside: float, outside: float, steps: int) -> float:
     """Halve the gap between a value that holds and one that does not, `steps` times; the last that held."""
+    return _bounds(holds, inside, outside, steps)[0]
+
+
+def _bounds(holds: Callable[[float], bool], inside: float, outside: float, steps: int) -> tuple[float, float]:
+    """As `_bisect`, with the last value that did not hold."""
     for _ in range(steps):
         middle = (inside + outside) / 2
         if holds(middle):
             inside = middle
         else:
             outside = middle
-    return inside
+    return inside, outside
+
+
+def _padding(width: float, fraction: float) -> str:
+    """The line-end padding, as written into the style, that narrows `width` to `fraction` of it."""
+    return f"{width * (1 - fraction):.2f}"
+
+
+def _widest_even(widths: list[float], width: float) -> float:
+    """The largest fraction of `width` worth trying when balancing lines of `widths`."""
+    # Narrower than the widest line, a word must move down: when that already
+    # adds a line (one long word), the lines are as even as they can be.
+    return (max(widths) - 2 * EPSILON - 1) / width
+
+
+def _narrowest(breaks: Callable[[float], list[float]], width: float, lines: int, high: float) -> float | None:
+    """The balancing search answered by breaking the text (`breaks(width)`: its line widths) at each width:
+    the fraction of `width` to narrow to, or None when even `high` adds a line."""
+    def keeps(fraction: float) -> bool:
+        narrower = width - float(_padding(width, fraction))
+        widths = breaks(narrower)
+        return len(widths) == lines and max(widths, default=0.0) <= narrower + EPSILON
+
+    return _bisect(keeps, high, 0.4, BALANCE_STEPS) if keeps(high) else None
 
 
 def _balance(element, document: Document, attempt, fits_all) -> Document:
@@ -271,34 +201,24 @@ def _balance(element, document: Document, attempt, fits_all) -> Document:
     The element is narrowed by padding at its line ends: grid items stretch
     to their track whatever their max-width says.
     """
-    widths, width = _lines(document, element)
+    widths, width = line_widths(document, element)
     lines = len(widths)
     if lines < 2 or width <= 0 or min(widths) >= BALANCED * max(widths):
         return document
-    end = "padding_left" if _box_of(document, element)[0].style["direction"] == "rtl" else "padding_right"
-
-    def padding(fraction: float) -> str:
-        return f"{width * (1 - fraction):.2f}"
+    end = "padding_left" if box_of(document, element)[0].style["direction"] == "rtl" else "padding_right"
 
     def narrow(fraction: float) -> Document | None:
-        _set_style(element, **{end: f"{padding(fraction)}px"})
+        _set_style(element, **{end: f"{_padding(width, fraction)}px"})
         trial = attempt()
-        return trial if fits_all(trial) and len(_lines(trial, element)[0]) == lines else None
+        return trial if fits_all(trial) and len(line_widths(trial, element)[0]) == lines else None
 
-    # Narrower than the widest line, a word must move down: when that already
-    # adds a line (one long word), the lines are as even as they can be.
-    high = (max(widths) - 2 * EPSILON - 1) / width
-    measured = _plain_text(document, element)
+    high = _widest_even(widths, width)
+    measured = text_of(document, element)
     if measured is not None:
-        # The same search, answered by breaking the text at each width instead of laying it out.
-        def keeps(fraction: float) -> bool:
-            narrower = replace(measured, width=width - float(padding(fraction)))
-            count, widest = narrower.measure(1.0)
-            return count == lines and widest <= narrower.width + EPSILON
-
-        if not keeps(high):
+        fraction = _narrowest(lambda narrower: replace(measured, width=narrower).breaks(1.0), width, lines, high)
+        if fraction is None:
             return document
-        trial = narrow(_bisect(keeps, high, 0.4, BALANCE_STEPS))
+        trial = narrow(fraction)
         if trial is not None:
             return trial
         log.debug("balance %s: foretold width does not hold; laying out", element.get("data-fit") or element.tag)
@@ -314,8 +234,128 @@ def _balance(element, document: Document, attempt, fits_all) -> Document:
             high, document = middle, trial
         else:
             low = middle
-    _set_style(element, **{end: f"{width * (1 - high):.2f}px"})
+    _set_style(element, **{end: f"{_padding(width, high)}px"})
     return document
+
+
+@dataclass
+class _Plan:
+    """The scales a fit search settles on, with what its last steps found too big."""
+
+    scales: list[float]
+    above: list[float | None]  # for each element, the smallest scale tried that did not fit, if any
+    starts: list[float]  # each element's scale when the elements before it had grown
+
+
+def _plan(fits_at: Callable[[list[float]], bool], lows: list[float]) -> _Plan | None:
+    """The search `fit` makes with layouts, asking `fits_at(scales)` instead; None when nothing fits."""
+    count = len(lows)
+    if fits_at([1.0] * count):
+        return _Plan([1.0] * count, [None] * count, [1.0] * count)
+    common = _bisect(lambda scale: fits_at([max(low, scale) for low in lows]), 0.0, 1.0, COMMON_STEPS)
+    if not common:
+        return None
+    scales = [max(low, common) for low in lows]
+    plan = _Plan(scales, [None] * count, list(scales))
+    for index in range(count):
+        def holds(scale: float) -> bool:
+            return fits_at(scales[:index] + [scale] + scales[index + 1:])
+
+        if holds(1.0):
+            scales[index] = 1.0
+            continue
+        low = scales[index]
+        if index:
+            probe = low + (1.0 - low) / 2 ** STEPS
+            if not holds(probe):
+                plan.above[index] = probe
+                continue
+            low = probe
+        scales[index], plan.above[index] = _bounds(holds, low, 1.0, STEPS)
+    return plan
+
+
+def _foretell(elements: list, attempt: Callable[[], Document | None],
+              fits_all: Callable[[Document | None], bool]) -> Document | None:
+    """The fitted page found by measuring text instead of laying out: one probe layout to measure from, one
+    layout to check the answer. None (with the elements as they were) when the measures cannot tell, or the
+    check finds the page other than foretold; then layouts search."""
+    probe, letters = _probe(elements, attempt)
+    found = model(probe, elements, letters) if probe is not None else None
+    if found is None:
+        return None
+    document = None
+    for found.slack in (EPSILON, 0.0):
+        document = _foretold_page(found, elements, probe, attempt, fits_all)
+        if document is not None:
+            break
+        log.debug("fit: no room to overflow into; measuring again without")
+    return document
+
+
+def _foretold_page(found: Model, elements: list, probe: Document, attempt: Callable[[], Document | None],
+                   fits_all: Callable[[Document | None], bool]) -> Document | None:
+    """`_foretell`'s search on the measures of `found`, and its layout to check."""
+    plan = _plan(found.fits, [_min_scale(e) for e in elements])
+    if plan is None:
+        return None
+    ends = ["padding_left" if box_of(probe, e)[0].style["direction"] == "rtl" else "padding_right" for e in elements]
+    paddings = [_balanced(found, index, plan.scales[index]) if e.get("data-fit-balance") is not None else None
+                for index, e in enumerate(elements)]
+
+    def arrange(scales: list[float], balance: bool) -> None:
+        for index, (element, scale) in enumerate(zip(elements, scales)):
+            if plan.starts[index] < 1.0:  # else all fit as designed: the page keeps its own sizes
+                _set_scale(element, found.pieces[index].base, scale)
+            _set_style(element, **{ends[index]: f"{paddings[index]}px" if balance and paddings[index] else ""})
+
+    arrange(plan.scales, True)
+    document = attempt()
+    if not (fits_all(document) and _as_foretold(found, document, elements, plan.scales)):
+        _unset(elements)
+        return None
+    # Each element's last step up did not fit by the measures; where that was close, a layout makes sure.
+    for index, above in enumerate(plan.above):
+        trying = plan.scales[:index] + [above] + plan.starts[index + 1:]
+        if above is None or found.excess(trying) > MARGIN:
+            continue
+        arrange(trying, False)
+        if fits_all(attempt()):
+            _unset(elements)
+            return None
+        arrange(plan.scales, True)
+    return document
+
+
+def _balanced(found: Model, index: int, scale: float) -> str | None:
+    """The line-end padding (CSS px) that evens out element `index`'s lines at `scale`, as `_balance` finds it."""
+    widths = found.breaks(index, scale)
+    width = found.pieces[index].text.width
+    if len(widths) < 2 or width <= 0 or min(widths) >= BALANCED * max(widths):
+        return None
+    fraction = _narrowest(lambda narrower: found.breaks(index, scale, narrower), width, len(widths),
+                          _widest_even(widths, width))
+    return None if fraction is None else _padding(width, fraction)
+
+
+def _as_foretold(found: Model, document: Document, elements: list, scales: list[float]) -> bool:
+    """Whether `document` laid the elements out as `found` foretold: lines, heights and rooms."""
+    left = found.left(scales)
+    for index, (element, piece, scale) in enumerate(zip(elements, found.pieces, scales)):
+        box, parent = box_of(document, element)
+        lines = sum(isinstance(b, boxes.LineBox) for b in walk(box))
+        if lines != len(found.breaks(index, scale)) or abs(box.height - found.height(index, scale)) > EPSILON:
+            return False
+        own_room = piece.text.room > EPSILON  # else it takes from others' rooms, checked with theirs
+        if own_room and abs(room(box, parent) - left[piece.pools[0]]) > 2 * EPSILON:
+            return False
+    return True
+
+
+def _unset(elements: list) -> None:
+    """Take the fit pass's sizes and paddings off `elements`."""
+    for element in elements:
+        _set_style(element, font_size="", padding_left="", padding_right="")
 
 
 def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple[Document, list[Overflow]]:
@@ -341,13 +381,18 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
         return (document is not None and (pages is None or len(document.pages) <= pages)
                 and all(fits(document, e) for e in elements))
 
+    if elements and FORETELL and all(not len(e) and (e.text or "").strip() for e in elements):
+        foretold = _foretell(elements, attempt, fits_all)
+        if foretold is not None:
+            return foretold, []
+        log.debug("fit: measures and layout disagree; searching with layouts")
     document = attempt()
     if not elements or fits_all(document):
         if document is None:
             return render(), []
         return _balance_all(elements, document, attempt, fits_all), []
 
-    bases = _designed_sizes(elements, document, render)
+    bases = _designed_sizes(elements, document, attempt)
     lows = [_min_scale(e) for e in elements]
 
     # First every element shrinks together, so no line starves the others;
@@ -376,7 +421,7 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
     lows = [max(low, low_common) for low in lows]
 
     for index, (element, base, low) in enumerate(zip(elements, bases, lows)):
-        measured = _plain_text(document, element) if document is not None else None
+        measured = text_of(document, element) if document is not None else None
         if measured is not None:
             scale = _foretold(measured, index, low)
             trial = document

@@ -23,7 +23,7 @@ from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.layout.replaced import replacedbox_layout
 from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
-from assets_cli.fit import walk
+from assets_cli.measure import walk
 from assets_cli.sizes import MM_PER_UNIT, Size
 
 MIN_PRINTED_QR_MM = 20  # smaller codes fail on older phones

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import qrcode
@@ -77,13 +77,18 @@ class QR:
         """Width in modules, quiet zone included."""
         return 4 * self.version + 17 + 2 * QUIET_ZONE
 
-    @cached_property
+    @property
     def svg(self) -> Markup:
-        code = qrcode.QRCode(version=self.version, error_correction=qrcode.constants.ERROR_CORRECT_M,
-                             border=QUIET_ZONE)
-        code.add_data(self.url)
-        code.make(fit=False)
-        return Markup(_svg(code.get_matrix()))
+        return _drawn(self.url, self.version)
+
+
+@lru_cache(maxsize=64)
+def _drawn(url: str, version: int) -> Markup:
+    # Choosing the mask takes most of the time (eight patterns scored); a build asks for a few URLs hundreds of times.
+    code = qrcode.QRCode(version=version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=QUIET_ZONE)
+    code.add_data(url)
+    code.make(fit=False)
+    return Markup(_svg(code.get_matrix()))
 
 
 def tracked_url(url: str, *, source: str, medium: str, campaign: str, content: str | None = None,

@@ -19,6 +19,7 @@ _NAME_PREFIXES = (
 )
 
 
+@cache  # asked for every letter of every line of every asset
 def script_of(char: str) -> str | None:
     """The script of a letter or mark (lower case, e.g. 'arabic'), None for digits, punctuation, spaces."""
     if not unicodedata.category(char).startswith(("L", "M")):
