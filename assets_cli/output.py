@@ -59,8 +59,9 @@ def _alive(pid: int, path: str) -> bool:
     return True
 
 
-def sweep(folder: Path) -> list[Path]:
-    """Remove from `folder` the temps a killed run left: ours by name, made by a process that is gone."""
+def sweep(folder: Path, dead: set[int] = frozenset()) -> list[Path]:
+    """Remove from `folder` the temps a killed run left: ours by name, made by a process that is gone (or in
+    `dead`: killed, if not yet reaped)."""
     removed = []
     try:
         entries = list(os.scandir(folder))
@@ -74,7 +75,7 @@ def sweep(folder: Path) -> list[Path]:
             if entry.is_symlink():  # never ours: we make plain files and folders
                 continue
             old = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER
-            if not old and _alive(int(match["pid"]), entry.path):
+            if not old and int(match["pid"]) not in dead and _alive(int(match["pid"]), entry.path):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path)

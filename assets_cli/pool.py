@@ -21,6 +21,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from assets_cli.fonts import FontMap
 from assets_cli.generate import Job, Written
+from assets_cli.output import sweep
 
 _producer = None
 
@@ -92,6 +93,7 @@ def produce_all(jobs: Iterable[Job], fonts: FontMap, *, workers: int,
     levels = {"": logging.getLogger().level, "weasyprint": logging.getLogger("weasyprint").level}
     pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
                                initargs=(os.getpid(), fonts, allow_overflow, levels))
+    jobs = list(jobs)
     futures: list[Future] = []
     try:
         futures = [pool.submit(_produce, job) for job in jobs]
@@ -101,14 +103,22 @@ def produce_all(jobs: Iterable[Job], fonts: FontMap, *, workers: int,
         # An error, Ctrl-C or a consumer that stopped: the jobs still running are not wanted.
         for future in futures:
             future.cancel()
-        _kill(pool)
+        killed = _kill(pool)
+        # A worker killed while writing leaves its temp behind.
+        for folder in dict.fromkeys(folder for job in jobs for folder in (job.folder, job.print_path().parent)):
+            sweep(folder, dead=killed)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
-    # The executor has no public way to stop a running job; its processes are the way.
+def _kill(pool: ProcessPoolExecutor) -> set[int]:
+    """SIGKILL the pool's workers; their pids."""
+    # The executor has no public way to stop a running job; its processes are the way. Waiting for them
+    # would race its own thread, which marks the (cancelled) jobs as broken and prints a traceback.
+    killed = set()
     for process in list((pool._processes or {}).values()):
         if process.is_alive():
             process.kill()
+            killed.add(process.pid)
+    return killed

@@ -102,9 +102,13 @@ def _serve(env: jinja2.Environment, conn, parent_end, memory_mb: int, max_bytes:
             return
         name, context = request
         try:
-            conn.send(_render(env, name, context, max_bytes, memory_mb))
-        except MemoryError:
-            conn.send(("error", "memory", f"the template needed more than {memory_mb} MB", name, None))
+            try:
+                answer = _render(env, name, context, max_bytes, memory_mb)
+            except MemoryError:
+                answer = ("error", "memory", f"the template needed more than {memory_mb} MB", name, None)
+            conn.send(answer)
+        except (BrokenPipeError, OSError):
+            return  # the parent is gone (killed while this rendered): nobody to answer
 
 
 class TemplateSandbox:

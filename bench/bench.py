@@ -98,6 +98,9 @@ def print_cost(repeat: int) -> list[tuple[str, str, list[float], list[float]]]:
     return rows
 
 
+SQUARE = "social, 1080×1080 only"
+
+
 def batches(workers: int) -> list[tuple[str, int, float]]:
     """Each kind as one batch (every language × size, forced) on a pool of `workers`: its wall time."""
     ws = Workspace(ROOT)
@@ -105,6 +108,13 @@ def batches(workers: int) -> list[tuple[str, int, float]]:
     fonts = load_font_map(ws.fonts_dir)
     rows = []
     with tempfile.TemporaryDirectory() as out:
+        # Issue 9's card: 1080×1080, every language, four times over (as four chapters' cards would be).
+        square = resolve_sizes("social", ["ig-square"])
+        jobs = [job for copy in range(4) for lang in statement.languages
+                for job in plan("social", statement, lang, design, square, Path(out) / "square" / str(copy))]
+        start = time.perf_counter()
+        list(make(jobs, fonts, workers=workers, force=True))
+        rows.append((SQUARE, len(jobs), time.perf_counter() - start))
         for kind in KINDS:
             jobs = [job for lang in statement.languages
                     for job in plan(kind, statement, lang, design, resolve_sizes(kind, None), Path(out))]
@@ -230,9 +240,9 @@ def main() -> None:
         "| --- | ---: | ---: | --- |",
     ]
     lines += [f"| {name} | {seconds:.1f} | {peak:.0f} | {what} |" for name, seconds, peak, what in built]
-    social = next(seconds / count for kind, count, seconds in batched if kind == "social")
+    square = next(seconds / count for kind, count, seconds in batched if kind == SQUARE)
     targets = [
-        ("a social card, per asset in a batch", "≤ 40 ms", social * 1000, 40, "ms"),
+        ("a 1080×1080 social card, per asset in a batch", "≤ 40 ms", square * 1000, 40, "ms"),
         ("cold `assets build`", "≤ 30 s", built[0][1], 30, "s"),
         ("rebuild with nothing changed", "≤ 1 s", built[1][1], 1, "s"),
         ("peak memory of a build", "≤ 1 GB", max(peak for _, _, peak, _ in built), 1024, "MB"),
@@ -242,8 +252,8 @@ def main() -> None:
               for name, goal, value, limit, unit in targets]
     lines += [
         "",
-        f"Each kind as one batch (every language × size, home files only) on {args.jobs} workers; "
-        "wall time ÷ assets:",
+        f"Each kind as one batch (every language × size, home files only) on {args.jobs} workers, and the "
+        "1080×1080 card (every language, four times); wall time ÷ assets, starting the workers included:",
         "",
         "| kind | assets | batch s | ms per asset |",
         "| --- | ---: | ---: | ---: |",
