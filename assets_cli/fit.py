@@ -346,8 +346,7 @@ def _as_foretold(found: Model, document: Document, elements: list, scales: list[
         lines = sum(isinstance(b, boxes.LineBox) for b in walk(box))
         if lines != len(found.breaks(index, scale)) or abs(box.height - found.height(index, scale)) > EPSILON:
             return False
-        own_room = piece.text.room > EPSILON  # else it takes from others' rooms, checked with theirs
-        if own_room and abs(room(box, parent) - left[piece.pools[0]]) > 2 * EPSILON:
+        if piece.own and abs(room(box, parent) - left[piece.pools[0]]) > 2 * EPSILON:
             return False
     return True
 

@@ -165,6 +165,9 @@ class Piece:
     base: float  # its designed font size, CSS px
     height: float  # of its content box as laid out
     pools: tuple[int, ...]  # the rooms its growth takes from
+    own: bool  # its pool is its parent's room (else others', through the grid around it)
+    # Height it may grow before its row does, where something beside it is taller (a QR code).
+    absorbed: float = 0.0
 
 
 @dataclass
@@ -200,6 +203,8 @@ class Model:
         left = list(self.rooms)
         for index, (piece, scale) in enumerate(zip(self.pieces, scales)):
             growth = self.height(index, scale) - piece.height
+            if piece.absorbed > EPSILON:
+                growth = max(0.0, growth - piece.absorbed)
             for pool in piece.pools:
                 left[pool] -= growth
         return left
@@ -230,33 +235,47 @@ def model(document: Document, elements: list, laid_out: list[str] | None = None)
         texts.append(text)
         paths.append(_path_to(document, element))
     parents = [path[-2] for path in paths]
+    # Room left in a parent of fixed height (a 1fr row) is a pool; room beside a taller grid item (a QR
+    # code) only delays growing the row.
+    owns = [text.room > EPSILON and not _beside(path[-2], path[-1]) for text, path in zip(texts, paths)]
     pools: dict[int, int] = {}  # id of a parent box with room left -> its room's number
     rooms: list[float] = []
-    for text, parent in zip(texts, parents):
-        if text.room > EPSILON and id(parent) not in pools:
+    for text, parent, own in zip(texts, parents, owns):
+        if own and id(parent) not in pools:
             pools[id(parent)] = len(rooms)
             rooms.append(text.room)
     pieces = []
-    for text, path, parent in zip(texts, paths, parents):
-        if text.room > EPSILON:
-            drains = (pools[id(parent)],)
-        else:
-            drains = _drained(path, paths, parents, pools)
-            if not drains:
-                return None
-        box = path[-1]
-        pieces.append(Piece(text, base=text.style["font_size"], height=box.height, pools=drains))
+    for text, path, parent, own in zip(texts, paths, parents, owns):
+        drains, absorbed = ((pools[id(parent)],), 0.0) if own else _drained(path, paths, parents, pools)
+        if not drains:
+            return None
+        pieces.append(Piece(text, base=text.style["font_size"], height=path[-1].height, pools=drains, own=own,
+                            absorbed=absorbed))
     return Model(pieces, rooms)
 
 
-def _drained(path: list, paths: list[list], parents: list, pools: dict[int, int]) -> tuple[int, ...]:
+def _drained(path: list, paths: list[list], parents: list, pools: dict[int, int]) -> tuple[tuple[int, ...], float]:
     """The rooms an element that fills its parent takes its growth from: those of the marked elements
-    in the nearest grid around it that has any."""
-    for ancestor in reversed(path[:-2]):
+    in the nearest grid around it that has any. With the height it grows first without growing that grid:
+    on the way there, grid items beside it that are taller."""
+    absorbed = 0.0
+    for depth in range(len(path) - 2, -1, -1):
+        ancestor, item = path[depth], path[depth + 1]
         if not isinstance(ancestor, boxes.GridContainerBox):
             continue
+        absorbed += _beside(ancestor, item)
         found = {pools[id(parent)] for other, parent in zip(paths, parents)
                  if id(parent) in pools and any(box is ancestor for box in other)}
         if found:
-            return tuple(sorted(found))
-    return ()
+            return tuple(sorted(found)), absorbed
+    return (), 0.0
+
+
+def _beside(grid, item) -> float:
+    """How much taller than `item` the tallest other item of `grid` in the same rows is (0 if not a grid)."""
+    if not isinstance(grid, boxes.GridContainerBox):
+        return 0.0
+    top, bottom = item.position_y, item.position_y + item.margin_height()
+    heights = [other.margin_height() for other in grid.children if other is not item
+               and other.position_y < bottom - EPSILON and other.position_y + other.margin_height() > top + EPSILON]
+    return max(0.0, max(heights, default=0.0) - item.margin_height())

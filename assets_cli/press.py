@@ -32,8 +32,11 @@ import pydyf
 from weasyprint.css import ColorProfile
 from weasyprint.document import Document
 
+from assets_cli import deflate
 from assets_cli.designs import Design
 from assets_cli.sizes import Size
+
+deflate.install()
 
 MM = 72 / 25.4
 MARK_GAP = 1 * MM  # between the bleed's edge and the marks: the marks never touch art
