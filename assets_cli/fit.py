@@ -34,7 +34,7 @@ STEPS = 6  # bisection steps when an element grows: within 1.2 % of the best sca
 COMMON_STEPS = 3  # the shared starting scale only needs to be near: each element grows from it
 BALANCE_STEPS = 4  # the balanced width lands within 4 % of the narrowest
 BALANCED = 0.8  # lines this even need no balancing
-MARGIN = 1.0  # CSS px: a step up foretold to overflow by more than this is not laid out to make sure
+MARGIN = 0.25  # CSS px: a step up foretold to overflow by more than this is not laid out to make sure
 FORETELL = True  # off: search with layouts only (tests compare the two)
 
 
@@ -316,8 +316,12 @@ def _foretold_page(found: Model, elements: list, probe: Document, attempt: Calla
         return None
     # Each element's last step up did not fit by the measures; where that was close, a layout makes sure.
     for index, above in enumerate(plan.above):
+        if above is None:
+            continue
         trying = plan.scales[:index] + [above] + plan.starts[index + 1:]
-        if above is None or found.excess(trying) > MARGIN:
+        excess = found.excess(trying)
+        log.debug("fit %s: a step up overflows by %.2f px, foretold", elements[index].get("data-fit"), excess)
+        if excess > MARGIN:
             continue
         arrange(trying, False)
         if fits_all(attempt()):

@@ -176,18 +176,18 @@ def captions(pack: Pack, images: list[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def preview(images: list[tuple[str, bytes]]) -> bytes:
+def preview(images: list[tuple[str, Path]]) -> bytes:
     """A contact sheet of every PNG in the pack, in rows by kind, labelled with file names."""
+    from assets_cli.raster import thumbnail
+
     font = ImageFont.load_default(size=14)
     placed: list[tuple[int, int, Image.Image, str]] = []
     x = y = 16
     row_height = THUMB_HEIGHT + 24
     last_kind = None
-    for name, data in images:
+    for name, path in images:
         kind = name.split("/", 1)[0]
-        with Image.open(io.BytesIO(data)) as image:
-            thumb = image.convert("RGB")
-            thumb.thumbnail((THUMB_HEIGHT * 3, THUMB_HEIGHT))
+        thumb = thumbnail(path, (THUMB_HEIGHT * 3, THUMB_HEIGHT))
         if (last_kind is not None and kind != last_kind) or x + thumb.width > PREVIEW_WIDTH - 16:
             x, y = 16, y + row_height + 12
         placed.append((x, y, thumb, name.split("/", 1)[1]))
@@ -199,7 +199,7 @@ def preview(images: list[tuple[str, bytes]]) -> bytes:
         sheet.paste(thumb, (x, y))
         draw.text((x, y + thumb.height + 4), label[: max(8, thumb.width // 7)], fill="#333333", font=font)
     buffer = io.BytesIO()
-    sheet.save(buffer, "PNG", optimize=True)
+    sheet.save(buffer, "PNG")
     return buffer.getvalue()
 
 
@@ -208,7 +208,8 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for name in sorted(entries):
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # PNGs and PDFs are deflated inside already: deflating them again costs seconds and saves 1-3 %.
+            info.compress_type = zipfile.ZIP_STORED if name.endswith((".png", ".pdf")) else zipfile.ZIP_DEFLATED
             info.create_system = 3  # unix, whatever machine built it
             info.external_attr = 0o644 << 16
             archive.writestr(info, entries[name])
@@ -287,7 +288,8 @@ def _zip_pack(head: dict, assets: list[tuple[str, Written]], texts_in: dict[str,
         files.append(_entry(name, entries[name], kind=written.kind, size=written.size, format=written.format,
                             width=written.width, height=written.height, unit=written.unit,
                             **({"print": True} if written.for_print else {})))
-    extra = {**texts_in, "preview.png": preview([(name, entries[name]) for name in images])}
+    paths = dict((name, written.path) for name, written in assets)
+    extra = {**texts_in, "preview.png": preview([(name, paths[name]) for name in images])}
     for name, data in extra.items():
         entries[name] = data
         files.append(_entry(name, data))

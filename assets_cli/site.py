@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from PIL import Image
 
 from assets_cli.chapters import slugify
 from assets_cli.errors import AssetsError
@@ -104,11 +103,10 @@ def _thumb(source: Path, target: Path, sha256: str, out_dir: Path) -> None:
     key = hashlib.sha256(f"{tool_digest()} {sha256} {THUMB_WIDTH}".encode()).hexdigest()
     if kept(out_dir, name, key) is not None:
         return
-    with Image.open(source) as image:
-        image = image.convert("RGB")
-        image.thumbnail((THUMB_WIDTH, THUMB_WIDTH * 2))
-        buffer = io.BytesIO()
-        image.save(buffer, "PNG", optimize=True)
+    from assets_cli.raster import thumbnail
+
+    buffer = io.BytesIO()
+    thumbnail(source, (THUMB_WIDTH, THUMB_WIDTH * 2)).save(buffer, "PNG")
     write_atomic(target, buffer.getvalue())
     keep(out_dir, name, key, [(target, hashlib.sha256(buffer.getvalue()).hexdigest(), {})])
 
