@@ -85,11 +85,19 @@ class Keys:
         self.fonts_root = fonts_root
         self.allow_overflow = allow_overflow
         self._folders: dict[Path, str] = {}
+        self._plains: dict[int, tuple[Any, Any]] = {}  # jobs of a batch share their statement, lines and design
 
     def _folder(self, folder: Path) -> str:
         if folder not in self._folders:
             self._folders[folder] = _digest_files(folder.resolve())
         return self._folders[folder]
+
+    def _shared(self, value: Any) -> Any:
+        """`_plain(value)`, worked out once for each object a batch's jobs share."""
+        found = self._plains.get(id(value))
+        if found is None or found[0] is not value:
+            found = self._plains[id(value)] = (value, _plain(value))
+        return found[1]
 
     def key(self, job: Job) -> str:
         """The digest of everything `job`'s files depend on."""
@@ -98,9 +106,9 @@ class Keys:
             "design": self._folder(job.design.path),
             "fonts": self._folder(self.fonts_root),
             "job": {
-                "kind": job.kind, "statement": _plain(job.statement), "lines": _plain(job.lines),
-                "design": _plain(job.design), "size": _plain(job.size), "dpi": job.dpi, "qr": job.qr.url,
-                "sheets": _plain(job.sheets), "chapter": _plain(job.chapter), "home": job.home,
+                "kind": job.kind, "statement": self._shared(job.statement), "lines": self._shared(job.lines),
+                "design": self._shared(job.design), "size": _plain(job.size), "dpi": job.dpi, "qr": job.qr.url,
+                "sheets": _plain(job.sheets), "chapter": self._shared(job.chapter), "home": job.home,
                 "print": job.for_print, "allow_overflow": self.allow_overflow,
             },
         }
