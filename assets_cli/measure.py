@@ -237,7 +237,7 @@ def model(document: Document, elements: list, laid_out: list[str] | None = None)
     parents = [path[-2] for path in paths]
     # Room left in a parent of fixed height (a 1fr row) is a pool; room beside a taller grid item (a QR
     # code) only delays growing the row.
-    owns = [text.room > EPSILON and not _beside(path[-2], path[-1]) for text, path in zip(texts, paths)]
+    owns = [text.room > EPSILON and _beside(path[-2], path[-1]) <= EPSILON for text, path in zip(texts, paths)]
     pools: dict[int, int] = {}  # id of a parent box with room left -> its room's number
     rooms: list[float] = []
     for text, parent, own in zip(texts, parents, owns):
