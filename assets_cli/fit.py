@@ -11,8 +11,8 @@ answered by measuring where it can (`measure`): when every marked element is
 plain text, one probe layout gives each its box and room, the whole search
 runs on measures, and one layout checks the answer, with a layout for any
 last step the measures call close. Otherwise each step is a full layout, a
-plain-text element's own steps measured. A layout takes about fifty
-milliseconds; a measure, one.
+plain-text element's own steps measured. A layout takes 50 to 150
+milliseconds; a measure, about one.
 """
 
 from __future__ import annotations
@@ -284,13 +284,13 @@ def _foretell(elements: list, attempt: Callable[[], Document | None],
     found = model(probe, elements, letters) if probe is not None else None
     if found is None:
         return None
-    document = None
-    for found.slack in (EPSILON, 0.0):
+    for slack in (EPSILON, 0.0):
+        found.slack = slack
         document = _foretold_page(found, elements, probe, attempt, fits_all)
         if document is not None:
-            break
-        log.debug("fit: no room to overflow into; measuring again without")
-    return document
+            return document
+        log.debug("fit: the page is not as foretold with %.1f px of overflow allowed", slack)
+    return None
 
 
 def _foretold_page(found: Model, elements: list, probe: Document, attempt: Callable[[], Document | None],

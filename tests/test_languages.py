@@ -119,6 +119,31 @@ def test_korean_headline_breaks_only_between_words(rendered):
     assert all(set(line.split()) <= words for line in headline_lines)
 
 
+@pytest.mark.parametrize("design_name", ["placard", "rally", "broadsheet"])
+def test_korean_running_text_breaks_only_between_words(tmp_path, design_name):
+    """The slogan on a roll-up and the leaflet's body text, as well as the headline."""
+    import pypdfium2 as pdfium
+
+    statement, design = find_statement(None, WORKSPACE), find_design(design_name, WORKSPACE)
+    lines = statement.lines("ko")
+    texts = [*(v for v in vars(lines).values() if isinstance(v, str)), *lines.hashtags, *statement.hashtags]
+    words = {word for text in texts for word in text.split()}
+    jobs = [*plan("banner", statement, "ko", design, resolve_sizes("banner", ["rollup"]), tmp_path),
+            *plan("leaflet", statement, "ko", design, resolve_sizes("leaflet", ["leaflet-a5"]), tmp_path)]
+    checked = 0
+    for written in make(jobs, load_font_map(WORKSPACE.fonts_dir)):
+        if written.format != "pdf":
+            continue
+        document = pdfium.PdfDocument(written.path)
+        raw = "\n".join(page.get_textpage().get_text_range() for page in document).replace("\u2060", "")
+        document.close()
+        for token in raw.split():
+            if any("\uac00" <= char <= "\ud7a3" for char in token):  # Hangul syllables
+                assert token in words, f"{token!r} is part of a word ({written.path.name})"
+                checked += 1
+    assert checked > 60
+
+
 def test_a_long_german_headline_shrinks_to_fit(tmp_path):
     workspace = make_workspace(tmp_path)
     folder = workspace / "statements" / "week-of-struggle-2020"
