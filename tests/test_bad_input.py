@@ -122,8 +122,8 @@ def design(*files: tuple[str, str | bytes], slogan: str | None = None, toml: tup
         if slogan is not None:
             poster = folder / "poster.html"
             html = poster.read_text("utf-8")
-            assert '<p class="slogan">{{ lines.slogan }}</p>' in html
-            poster.write_text(html.replace('<p class="slogan">{{ lines.slogan }}</p>', slogan), "utf-8")
+            assert SLOGAN in html
+            poster.write_text(html.replace(SLOGAN, slogan), "utf-8")
     return setup
 
 
@@ -156,7 +156,8 @@ GARBAGE_PNG = b"\x89PNG\r\n\x1a\n" + b"not really a picture" * 20
 EVIL_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
             '<image href="file:///etc/passwd" width="10" height="10"/></svg>')
 LONG_URL = "https://example.org/" + "campaign/" * 30
-SECRET_CSS = '<div style="background: url(../../secret.png)"><p class="slogan">{{ lines.slogan }}</p></div>'
+SLOGAN = '<p class="slogan">{{ lines.slogan | keep_words }}</p>'  # as placard's poster.html has it
+SECRET_CSS = f'<div style="background: url(../../secret.png)">{SLOGAN}</div>'
 FOREVER = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
 FLOOD = "{% for a in range(100000) %}{% for b in range(1000) %}{{ lines.headline }}{% endfor %}{% endfor %}"
 LONG_HEADLINE = ("Solidarity with every people resisting US imperialism " * 100)[:5000]

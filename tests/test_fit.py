@@ -94,7 +94,8 @@ def test_foretelling_lines_chooses_what_laying_out_chooses_with_fewer_layouts(mo
     """Measuring text instead of laying it out gives the sizes the layout search gives, with fewer layouts:
     the whole page's model for placard (plain text only), headline by headline for rally (dates in a tag)."""
     cases = [("placard", "social", "ig-square", lang) for lang in ("en", "ar", "hi", "ko")] + [
-        ("placard", "banner", "x-header", "es"), ("placard", "poster", "a4", "ur"), ("placard", "leaflet", "leaflet-a5", "fr"),
+        ("placard", "banner", "x-header", "es"), ("placard", "banner", "rollup", "ko"),
+        ("placard", "poster", "a4", "ur"), ("placard", "leaflet", "leaflet-a5", "fr"),
         ("rally", "poster", "a4", "es"), ("broadsheet", "social", "story", "ur")]
     foretold = {case: _fitted_sizes(*case) for case in cases}
     monkeypatch.setattr(fit, "FORETELL", False)

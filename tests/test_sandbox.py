@@ -65,7 +65,9 @@ def design(tmp_path):
 
 def put_in_poster(design, markup: str) -> None:
     poster = design / "poster.html"
-    poster.write_text(poster.read_text().replace('<p class="slogan">{{ lines.slogan }}</p>', markup))
+    slogan = '<p class="slogan">{{ lines.slogan | keep_words }}</p>'
+    assert slogan in poster.read_text()
+    poster.write_text(poster.read_text().replace(slogan, markup))
 
 
 @pytest.mark.parametrize("markup, message", [
