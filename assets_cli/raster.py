@@ -1,10 +1,12 @@
-"""PDF page → PNG: pypdfium2 rasterises at the exact pixel size, Pillow encodes."""
+"""PDF page → PNG: pypdfium2 rasterises at the exact pixel size, fpng encodes."""
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from pathlib import Path
 
+import fpng
 import pypdfium2 as pdfium
 from PIL import Image
 
@@ -27,9 +29,24 @@ def png_from_pdf(pdf: bytes, pixels: tuple[int, int], dpi: int | None, page_inde
     if image.size != pixels:
         # pdfium rounds each side on its own; a 1 px difference is snapped back.
         image = image.resize(pixels)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="PNG", compress_level=6, **({"dpi": (dpi, dpi)} if dpi else {}))
-    return buffer.getvalue()
+    return encode_png(image, dpi)
+
+
+def encode_png(image: Image.Image, dpi: int | None = None) -> bytes:
+    """`image` as an RGB PNG, with its resolution recorded when `dpi` is given.
+
+    fpng writes a card in 3 ms where zlib at level 6 takes 55 ms (an A2 poster: a fifth of a
+    second against three); its files are about a third larger, which only a download notices.
+    """
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    png = fpng.from_bytes(rgb.tobytes(), rgb.width, rgb.height, 3)
+    if not dpi:
+        return png
+    # pHYs goes straight after IHDR (8 bytes of signature, 25 of IHDR), in pixels per metre as Pillow writes it.
+    per_metre = int(dpi / 0.0254 + 0.5)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    return png[:33] + chunk + png[33:]
 
 
 def thumbnail(png: Path, box: tuple[int, int]) -> Image.Image:

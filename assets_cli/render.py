@@ -24,6 +24,8 @@ from assets_cli.errors import AssetsError, RenderError, collect
 from assets_cli.fetcher import DesignFetcher, RefusedResource, UnreadableResource
 from assets_cli.fit import Overflow, fit
 from assets_cli.fonts import FontMap
+from assets_cli.layoutmemo import install as install_layout_memo
+from assets_cli.pathmemo import install as install_path_memo
 from assets_cli.printcheck import MIN_PRINTED_QR_MM, qr_widths_mm
 from assets_cli.sandbox import TemplateSandbox
 from assets_cli.scripts import keep_words
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 # fixed epoch the same inputs give byte-identical PDFs (packs are checksummed).
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 install_text_map()
+install_layout_memo()
+install_path_memo()
 
 
 def _remove(root, element) -> None:

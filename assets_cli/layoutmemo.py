@@ -1,0 +1,87 @@
+"""Answers WeasyPrint's layout asks for again and again, remembered for one layout pass.
+
+Sizing a grid, WeasyPrint lays each item out to learn its height, then lays it
+out again at each later step, and nested grids repeat the whole of that for
+every time the outer grid measures them: a placard card laid out 24 grids and
+asked Pango for some 70 lines to draw six texts. Within one pass the same
+element at the same width gives the same height, and the same text in the same
+style at the same width the same line, so both answers are kept on the pass's
+LayoutContext and forgotten with it.
+"""
+
+from __future__ import annotations
+
+import sys
+from math import inf
+
+from weasyprint.css import ComputedStyle
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout import block, grid, inline, preferred
+from weasyprint.text import line_break
+
+_split_first_line = line_break.split_first_line
+_block_level_layout = block.block_level_layout
+# Grid's two measuring steps: they lay an item out only to read its height, then drop it.
+_MEASURING = frozenset({grid._resolve_tracks_sizes.__code__, grid._distribute_extra_space.__code__})
+
+
+def _memo(context, name: str) -> dict:
+    memo = context.__dict__.get(name)
+    if memo is None:
+        memo = context.__dict__[name] = {}
+    return memo
+
+
+def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
+    """WeasyPrint's `split_first_line`, remembered on `context` for this layout pass."""
+    if context is None:
+        return _split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
+    lines = _memo(context, "assets_lines")
+    # The style is kept with the answer, so its id cannot be reused within the pass.
+    key = (id(style), text, max_width, justification_spacing, is_line_start, minimum)
+    kept = lines.get(key)
+    if kept is None:
+        kept = lines[key] = (style, _split_first_line(text, style, context, max_width, justification_spacing,
+                                                      is_line_start, minimum))
+    return kept[1]
+
+
+def block_level_layout(context, box, bottom_space, skip_stack, containing_block, *rest, **named):
+    """WeasyPrint's `block_level_layout`; when grid sizing measures an element's height, the laid-out box is
+    remembered by element, box type, style and room. The style is in the key because grid gives a stretched
+    item a copy of its own; elements alone are not enough, as siblings cascading alike share one style."""
+    if (rest or named or skip_stack is not None or bottom_space != -inf or type(box.style) is not ComputedStyle
+            or sys._getframe(1).f_code not in _MEASURING):
+        return _block_level_layout(context, box, bottom_space, skip_stack, containing_block, *rest, **named)
+    heights = _memo(context, "assets_heights")
+    key = (box.element, box.element_tag, type(box), id(box.style), containing_block.width, containing_block.height)
+    kept = heights.get(key)
+    if kept is None:
+        laid = _block_level_layout(context, box, bottom_space, skip_stack, containing_block)
+        heights[key] = (laid, [dict(grid.advancements) for grid in _grids(box)])
+        return laid
+    # A grid keeps its rows' heights on its box, shared by every copy, for the next page to start from:
+    # leave them as laying the item out again would.
+    laid, advancements = kept
+    for container, values in zip(_grids(box), advancements):
+        container.advancements.clear()
+        container.advancements.update(values)
+    return laid
+
+
+def _grids(box) -> list:
+    """The grid containers in `box`'s tree, `box` included, in tree order."""
+    found, stack = [], [box]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, boxes.GridContainerBox):
+            found.append(current)
+        stack.extend(reversed(getattr(current, "children", ())))
+    return found
+
+
+def install() -> None:
+    """Route WeasyPrint's layout through the memos (once per process)."""
+    inline.split_first_line = split_first_line
+    preferred.split_first_line = split_first_line
+    block.block_level_layout = block_level_layout

@@ -1,0 +1,180 @@
+"""The speed-ups that stand in for WeasyPrint's own work give exactly what that work gives."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from PIL import Image, ImageChops
+from weasyprint import CSS, HTML
+from weasyprint.layout import block, inline, preferred
+from weasyprint.svg import TAGS
+from weasyprint.text.line_break import split_first_line
+
+from assets_cli import layoutmemo, measure, pathmemo
+from assets_cli.context import build_context
+from assets_cli.designs import find_design
+from assets_cli.fonts import load_font_map
+from assets_cli.generate import page_css, plan
+from assets_cli.raster import encode_png
+from assets_cli.render import Renderer
+from assets_cli.sizes import resolve_sizes
+from assets_cli.statements import find_statement
+from assets_cli.workspace import Workspace
+from conftest import REPO
+
+
+def _page(design_name: str, kind: str, size: str, lang: str):
+    """What it takes to lay one shipped asset out: its renderer, context, page CSS and markup."""
+    ws = Workspace(REPO)
+    statement, design, fonts = find_statement(None, ws), find_design(design_name, ws), load_font_map(ws.fonts_dir)
+    job = plan(kind, statement, lang, design, resolve_sizes(kind, [size]), Path("unused"))[0]
+    renderer = Renderer(design, fonts)
+    context = build_context(kind, statement, job.lines, design, job.size, fonts, job.dpi, job.qr, None)
+    return renderer, context, page_css(job, fonts)
+
+
+def _boxes(document) -> list[tuple]:
+    """Every box of every page: what it is, where, how big, what text."""
+    return [(type(box).__name__, box.element_tag, round(box.position_x, 6), round(box.position_y, 6),
+             round(box.width, 6), round(box.height, 6), getattr(box, "text", None))
+            for page in document.pages for box in measure.walk(page._page_box)]
+
+
+def _without_layout_memos(monkeypatch) -> None:
+    monkeypatch.setattr(inline, "split_first_line", layoutmemo._split_first_line)
+    monkeypatch.setattr(preferred, "split_first_line", layoutmemo._split_first_line)
+    monkeypatch.setattr(block, "block_level_layout", layoutmemo._block_level_layout)
+
+
+def _counting(monkeypatch, calls: list[int]) -> None:
+    """Count the grid's real measuring layouts, memo or not."""
+    real = layoutmemo._block_level_layout
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(layoutmemo, "_block_level_layout", counted)
+    if block.block_level_layout is real:
+        monkeypatch.setattr(block, "block_level_layout", counted)
+
+
+CASES = [
+    ("placard", "banner", "x-header", "es"),  # a grid inside a grid inside a grid
+    ("rally", "social", "ig-square", "ar"),  # sibling rows that share one computed style
+    ("broadsheet", "leaflet", "leaflet-a5", "ko"),  # two pages
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=["-".join(case) for case in CASES])
+def test_fitted_pages_lay_out_the_same_with_the_layout_memos(case, monkeypatch):
+    renderer, context, css = _page(*case)
+    try:
+        with monkeypatch.context() as patch:
+            calls = [0]
+            _counting(patch, calls)
+            remembered = _boxes(renderer.fitted(case[1], context, css).document)
+            with_memo = calls[0]
+        with monkeypatch.context() as patch:
+            _without_layout_memos(patch)
+            calls = [0]
+            _counting(patch, calls)
+            laid_out = _boxes(renderer.fitted(case[1], context, css).document)
+            without_memo = calls[0]
+    finally:
+        renderer.close()
+    assert remembered == laid_out
+    assert with_memo < without_memo
+
+
+def test_a_page_that_overflows_breaks_across_pages_the_same_with_the_layout_memos(monkeypatch):
+    """At its designed sizes, unfitted, the English x-header banner spills onto more pages: grids
+    remember row heights on their boxes for the next page, which the memo must leave as layout would."""
+    renderer, context, css = _page("placard", "banner", "x-header", "en")
+    try:
+        design = renderer.design
+        base_url = design.path.as_uri() + "/"
+
+        def layout():
+            source = HTML(string=renderer.html("banner", context), base_url=base_url, url_fetcher=renderer.fetcher)
+            sheets = [renderer._font_css, *renderer._linked_stylesheets(source.etree_element, base_url),
+                      CSS(string=css, font_config=renderer.font_config)]
+            return source.render(stylesheets=sheets, font_config=renderer.font_config)
+
+        remembered = layout()
+        with monkeypatch.context() as patch:
+            _without_layout_memos(patch)
+            laid_out = layout()
+    finally:
+        renderer.close()
+    assert len(laid_out.pages) > 1
+    assert _boxes(remembered) == _boxes(laid_out)
+
+
+def test_svg_paths_replayed_from_memory_write_the_same_pdf(monkeypatch):
+    renderer, context, css = _page("placard", "leaflet", "leaflet-a5", "en")
+    try:
+        document = renderer.fitted("leaflet", context, css).document
+        pathmemo._drawn.clear()
+        first = document.write_pdf()
+        assert any(len(d) >= pathmemo.LONG for d, _ in pathmemo._drawn)  # the QR code's path was kept
+        again = document.write_pdf()
+        monkeypatch.setitem(TAGS, "path", pathmemo._path)
+        drawn = document.write_pdf()
+    finally:
+        renderer.close()
+    assert first == again == drawn
+
+
+def _marked_texts(design_name: str, kind: str, size: str, lang: str) -> list[measure.Text]:
+    renderer, context, css = _page(design_name, kind, size, lang)
+    try:
+        document = renderer.fitted(kind, context, css).document
+    finally:
+        renderer.close()
+    marked = {box.element: None for page in document.pages for box in measure.walk(page._page_box)
+              if getattr(box, "element", None) is not None and box.element.get("data-fit")}
+    texts = [measure.text_of(document, element) for element in marked]
+    return [text for text in texts if text is not None and " " in text.text]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "hi", "ko"])
+def test_lines_broken_at_the_laid_out_size_and_scaled_are_those_at_the_size(lang):
+    """`Text.breaks` measures unhyphenated text at its laid-out size only; WeasyPrint breaking at each
+    size agrees (the leaflet's body is hyphenated, and broken at each size)."""
+    texts = _marked_texts("placard", "leaflet", "leaflet-a5", lang) + _marked_texts("placard", "social", "og", lang)
+    assert texts
+    compared = 0
+    for text in texts:
+        for ratio in (0.31, 0.5, 0.77, 0.9, 1.3):
+            for width in (text.width * 0.6, text.width):
+                style = text.style.copy()
+                style["font_size"] = text.style["font_size"] * ratio
+                if not isinstance(text.style["letter_spacing"], str):
+                    style["letter_spacing"] = text.style["letter_spacing"] * ratio
+                exact, rest = [], text.text.encode()
+                while rest:
+                    _, _, resume, line, _, _ = split_first_line(rest.decode(), style, SimpleNamespace(dictionaries={}),
+                                                                width, 0, True)
+                    exact.append(line)
+                    rest = rest[resume:] if resume is not None else b""
+                scaled = text.breaks(ratio, width)
+                assert len(scaled) == len(exact), (text.text, ratio, width)
+                assert max(abs(a - b) for a, b in zip(scaled, exact)) < 0.05, (text.text, ratio, width)
+                compared += 1
+    assert compared >= 10
+
+
+def test_png_keeps_every_pixel_and_its_resolution():
+    image = Image.new("RGB", (301, 203), "#d7141a")
+    image.paste(Image.effect_noise((150, 100), 60).convert("RGB"), (20, 30))
+    printed = Image.open(io.BytesIO(encode_png(image, 300)))
+    screen = Image.open(io.BytesIO(encode_png(image.convert("RGBA"))))
+    for decoded in (printed, screen):
+        assert decoded.format == "PNG" and decoded.size == (301, 203)
+        assert ImageChops.difference(decoded.convert("RGB"), image).getbbox() is None
+    assert printed.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+    assert "dpi" not in screen.info
