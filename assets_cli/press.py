@@ -62,6 +62,11 @@ def cmyk_css(design: Design) -> str:
     return ":root { " + " ".join(rules) + " }"
 
 
+def srgb_css(design: Design) -> str:
+    """CSS that puts the design's sRGB palette back over `cmyk_css`."""
+    return ":root { " + " ".join(f"--color-{name}: {value};" for name, value in design.palette.items()) + " }"
+
+
 def print_pdf(document: Document, size: Size, identity: str) -> bytes:
     """The print-shop PDF of a laid-out asset; `identity` names it (the XMP DocumentID derives from it)."""
     bleed = size.bleed_pt

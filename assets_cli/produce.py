@@ -15,7 +15,8 @@ from assets_cli.designs import KIND_PAGES
 from assets_cli.fonts import FontMap
 from assets_cli.generate import Format, Job, Written, page_css
 from assets_cli.output import write_atomic
-from assets_cli.press import cmyk_css, print_pdf
+from assets_cli.press import cmyk_css, print_pdf, srgb_css
+from assets_cli.recolour import recolour, screen_colours
 from assets_cli.printcheck import print_problems
 from assets_cli.raster import png_from_pdf
 from assets_cli.render import Renderer
@@ -37,12 +38,23 @@ class Producer:
             renderer = self._renderers[job.design.path] = Renderer(job.design, self.fonts)
         context = build_context(job.kind, job.statement, job.lines, job.design, job.size, self.fonts, job.dpi,
                                 job.qr, job.chapter)
-        fitted = renderer.fitted(job.kind, context, page_css(job, self.fonts), allow_overflow=self.allow_overflow)
+        css = page_css(job, self.fonts)
+        cmyk = cmyk_css(job.design) if job.for_print else ""
+        twins = screen_colours(job.design) if cmyk and job.home else None
+        if cmyk and (twins is not None or not job.home):
+            # Laid out once, in the print palette: the print PDF first, then the same page recoloured for home.
+            fitted = renderer.fitted(job.kind, context, css + "\n" + cmyk, allow_overflow=self.allow_overflow)
+            printed = _print(job, fitted.document)
+            if not job.home:
+                return [printed]
+            home = fitted.document if recolour(fitted.document, twins) else fitted.restyled(srgb_css(job.design))
+            return [*_home(job, home.write_pdf()), printed]
+        fitted = renderer.fitted(job.kind, context, css, allow_overflow=self.allow_overflow)
         written = []
         if job.home:
             written += _home(job, fitted.document.write_pdf())
         if job.for_print:
-            written.append(_print(job, fitted.restyled(cmyk_css(job.design))))
+            written.append(_print(job, fitted.restyled(cmyk)))
         return written
 
     def close(self) -> None:

@@ -125,18 +125,17 @@ def batches(workers: int) -> list[tuple[str, int, float]]:
 
 
 def _tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    """`root` and its descendants, from each task's list of children: reading all of /proc instead took a
+    seventh of a build's two cores at ten samples a second."""
     found, todo = [], [root]
     while todo:
         pid = todo.pop()
         found.append(pid)
-        todo += children.get(pid, [])
+        for children in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in children.read_text().split()]
+            except OSError:
+                continue
     return found
 
 
@@ -163,7 +162,7 @@ def measured(args: list[str], cwd: Path) -> tuple[float, float, str]:
 
     def sample() -> None:
         nonlocal peak
-        while not done.wait(0.1):
+        while not done.wait(0.25):
             peak = max(peak, _pss_mb(_tree(process.pid)))
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -234,7 +233,7 @@ def main() -> None:
         "",
         f"`assets build` of the default statement and design ({args.jobs} workers): 10 languages × every kind and "
         "size, print PDFs, packs and the download page. Memory is the whole process tree's peak (PSS, sampled "
-        "every 0.1 s):",
+        "every 0.25 s):",
         "",
         "| build | seconds | peak MB | what it did |",
         "| --- | ---: | ---: | --- |",
