@@ -20,15 +20,16 @@ def png_from_pdf(pdf: bytes, pixels: tuple[int, int], dpi: int | None, page_inde
     document = pdfium.PdfDocument(pdf)
     try:
         page = document[page_index]
-        width_pt, _ = page.get_size()
-        bitmap = page.render(scale=pixels[0] / width_pt, may_draw_forms=False, draw_annots=False)
-        image = bitmap.to_pil()
+        width_pt, height_pt = page.get_size()
+        # pdfium rounds each side up on its own: at the larger of the two scales neither side falls short,
+        # and a side a pixel over is cut (resampling an A2 poster to snap it back took 30 ms).
+        scale = max(pixels[0] / width_pt, pixels[1] / height_pt)
+        image = page.render(scale=scale, may_draw_forms=False, draw_annots=False).to_pil()
         page.close()
     finally:
         document.close()
     if image.size != pixels:
-        # pdfium rounds each side on its own; a 1 px difference is snapped back.
-        image = image.resize(pixels)
+        image = image.crop((0, 0, *pixels))
     return encode_png(image, dpi)
 
 
