@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".cache"
 RECORD_VERSION = 1
 # What draws the files: a new version of any may change a pixel.
-LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "qrcode", "fonttools", "jinja2", "tinycss2", "cssselect2")
+LIBRARIES = ("weasyprint", "pydyf", "pypdfium2", "pillow", "fpng", "qrcode", "fonttools", "jinja2", "tinycss2",
+             "cssselect2")
 PACKAGE = Path(__file__).resolve().parent
 SKIP_PARTS = {"__pycache__", "starter"}  # the starter is copied by `init`, never drawn
 
