@@ -161,7 +161,9 @@ def keep(out_dir: Path, name: str, key: str, files: list[tuple[Path, str, dict]]
         entries.append({"path": path.relative_to(out_dir).as_posix(), "bytes": stat.st_size,
                         "mtime_ns": stat.st_mtime_ns, "sha256": sha256, **extra})
     record = {"identity": name, "key": key, "files": entries}
-    write_atomic(_record_path(out_dir, name), (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    # Not flushed to disk: a record lost to a power cut only means making the asset again (`kept` checks it).
+    write_atomic(_record_path(out_dir, name), (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),
+                 durable=False)
 
 
 def lookup(job: Job, key: str) -> list[Written] | None:

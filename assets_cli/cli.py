@@ -26,7 +26,7 @@ from assets_cli.errors import AssetsError, InvalidInput
 from assets_cli.fonts import load_font_map
 from assets_cli.generate import make, make_each, parse_shard, plan, print_sizes, shard
 from assets_cli.pack import build_packs, plan_packs
-from assets_cli.site import build_site
+from assets_cli.site import build_site, make_thumbs
 from assets_cli.sizes import registry, resolve_sizes
 from assets_cli.scripts import language_name
 from assets_cli.statements import TEXT_LINES, find_statement
@@ -280,7 +280,9 @@ def build(
             if item.format == "pdf" and "-on-" not in item.size and not item.for_print:
                 progress.update(task, advance=1, description=f"{item.lang} {item.kind} {item.size}")
 
-        written += build_packs(packs, fonts, progress=advance, workers=workers, force=force)
+        for pack_file in build_packs(packs, fonts, progress=advance, workers=workers, force=force):
+            written.append(pack_file)
+            make_thumbs(out, the_statement, pack_file.path)
         pages = build_site(out, the_statement, fonts)
     size = sum(w.path.stat().st_size for w in written)
     table = Table("assets", "files", "made", "kept", "packs", "pages", "time", "packs size",

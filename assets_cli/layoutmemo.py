@@ -7,11 +7,19 @@ asked Pango for some 70 lines to draw six texts. Within one pass the same
 element at the same width gives the same height, and the same text in the same
 style at the same width the same line, so both answers are kept on the pass's
 LayoutContext and forgotten with it.
+
+Rows sized `minmax(0, 1fr)` (the placard's upper block and hero) are measured
+too, their height then thrown away; they are not laid out for that. Those
+measurements only ever leave row heights behind for a next page: the first
+page is the same without them, and a page that overflows onto more is laid
+out again with them (`every_row_measured`).
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from math import inf
 
 from weasyprint.css import ComputedStyle
@@ -22,7 +30,36 @@ from weasyprint.text import line_break
 _split_first_line = line_break.split_first_line
 _block_level_layout = block.block_level_layout
 # Grid's two measuring steps: they lay an item out only to read its height, then drop it.
-_MEASURING = frozenset({grid._resolve_tracks_sizes.__code__, grid._distribute_extra_space.__code__})
+_RESOLVE_TRACKS = grid._resolve_tracks_sizes.__code__
+_MEASURING = frozenset({_RESOLVE_TRACKS, grid._distribute_extra_space.__code__})
+# The row sizings for which `_resolve_tracks_sizes` reads a measured height (sic: "max_content" is WeasyPrint's).
+_HEIGHT_FOR_MIN = ("min-content", "max_content", "auto")
+_HEIGHT_FOR_MAX = ("min-content", "max_content")
+
+
+_skipping = [True]
+
+
+@contextmanager
+def every_row_measured() -> Iterator[None]:
+    """Lay out as WeasyPrint does, measuring even rows whose height it drops.
+
+    Those measurements leave row heights on the grids they lay out, which a page that overflows onto
+    another reads to continue there: page 1 is the same either way, the pages after it are not.
+    """
+    _skipping[0] = False
+    try:
+        yield
+    finally:
+        _skipping[0] = True
+
+
+class _Unmeasured:
+    """Stands for an item grid sizing would lay out only to drop the height it measured."""
+
+    @staticmethod
+    def margin_height() -> float:
+        return 0.0
 
 
 def _memo(context, name: str) -> dict:
@@ -50,9 +87,16 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
     """WeasyPrint's `block_level_layout`; when grid sizing measures an element's height, the laid-out box is
     remembered by element, box type, style and room. The style is in the key because grid gives a stretched
     item a copy of its own; elements alone are not enough, as siblings cascading alike share one style."""
+    caller = sys._getframe(1)
     if (rest or named or skip_stack is not None or bottom_space != -inf or type(box.style) is not ComputedStyle
-            or sys._getframe(1).f_code not in _MEASURING):
+            or caller.f_code not in _MEASURING):
         return _block_level_layout(context, box, bottom_space, skip_stack, containing_block, *rest, **named)
+    if caller.f_code is _RESOLVE_TRACKS and _skipping[0]:
+        # A row sized `minmax(0, 1fr)` (the placard's upper block, its hero) has every item laid out
+        # whole here, and the height thrown away: it is the largest part of the page.
+        functions = caller.f_locals
+        if functions["min_function"] not in _HEIGHT_FOR_MIN and functions["max_function"] not in _HEIGHT_FOR_MAX:
+            return _Unmeasured, None, None, [], False, None
     heights = _memo(context, "assets_heights")
     key = (box.element, box.element_tag, type(box), id(box.style), containing_block.width, containing_block.height)
     kept = heights.get(key)

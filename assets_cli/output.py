@@ -122,8 +122,12 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the new one, never half."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never half.
+
+    `durable=False` skips flushing to disk before the rename, for files that are only worth a little
+    (a cache record: after a power cut it may be empty, and the asset is made again).
+    """
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -141,7 +145,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         try:
             _write_all(fd, data)
             # On disk before the rename: after a power cut the name holds the old file or the new, not an empty one.
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.chmod(tmp, 0o644)  # whatever the umask: the same file on every machine

@@ -178,7 +178,7 @@ def captions(pack: Pack, images: list[str]) -> str:
 
 def preview(images: list[tuple[str, Path]]) -> bytes:
     """A contact sheet of every PNG in the pack, in rows by kind, labelled with file names."""
-    from assets_cli.raster import thumbnail
+    from assets_cli.raster import encode_png, thumbnail
 
     font = ImageFont.load_default(size=14)
     placed: list[tuple[int, int, Image.Image, str]] = []
@@ -198,9 +198,7 @@ def preview(images: list[tuple[str, Path]]) -> bytes:
     for x, y, thumb, label in placed:
         sheet.paste(thumb, (x, y))
         draw.text((x, y + thumb.height + 4), label[: max(8, thumb.width // 7)], fill="#333333", font=font)
-    buffer = io.BytesIO()
-    sheet.save(buffer, "PNG")
-    return buffer.getvalue()
+    return encode_png(sheet)
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:

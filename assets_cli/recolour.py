@@ -16,6 +16,7 @@ from weasyprint.document import Document
 
 from assets_cli.designs import Design
 from assets_cli.measure import walk
+from assets_cli.stylememo import forget
 
 # Every computed property WeasyPrint draws a colour from; backgrounds are also kept on the boxes.
 _COLOUR_PROPERTIES = (
@@ -43,6 +44,7 @@ def recolour(document: Document, twins: dict) -> bool:
     """Swap `document`'s CMYK palette colours for their sRGB twins, in place. False (and the document
     half swapped) when a CMYK colour is left that is not the palette's: only a new layout will do."""
     seen: set[int] = set()
+    forget()  # the styles changed here may be kept for another layout
     for page in document.pages:
         for box in walk(page._page_box):
             style = box.style

@@ -24,11 +24,13 @@ from assets_cli.errors import AssetsError, RenderError, collect
 from assets_cli.fetcher import DesignFetcher, RefusedResource, UnreadableResource
 from assets_cli.fit import Overflow, fit
 from assets_cli.fonts import FontMap
-from assets_cli.layoutmemo import install as install_layout_memo
+from assets_cli.layoutmemo import every_row_measured, install as install_layout_memo
+from assets_cli.marginboxes import install as install_margin_boxes
 from assets_cli.pathmemo import install as install_path_memo
 from assets_cli.printcheck import MIN_PRINTED_QR_MM, qr_widths_mm
 from assets_cli.sandbox import TemplateSandbox
 from assets_cli.scripts import keep_words
+from assets_cli.stylememo import install as install_style_memo
 from assets_cli.textmap import install as install_text_map
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,8 @@ os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
 install_text_map()
 install_layout_memo()
 install_path_memo()
+install_style_memo()
+install_margin_boxes()
 
 
 def _remove(root, element) -> None:
@@ -238,6 +242,10 @@ class Renderer:
 
             pages = len(KIND_PAGES[kind])
             document, overflows = fit(layout, document_source.etree_element, pages)
+            if len(document.pages) > pages:
+                # Overflowing pages are laid out as WeasyPrint would: the fit only needed to know they overflow.
+                with every_row_measured():
+                    document = layout()
             if failures:
                 record = failures[0]
                 url = str(record.args[0]) if isinstance(record.args, tuple) and record.args else ""

@@ -8,12 +8,14 @@ from types import SimpleNamespace
 
 import pytest
 from PIL import Image, ImageChops
-from weasyprint import CSS, HTML
+from weasyprint import CSS, HTML, css, layout
+from weasyprint.formatting_structure import boxes, build
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.layout import block, inline, preferred
 from weasyprint.svg import TAGS
 from weasyprint.text.line_break import split_first_line
 
-from assets_cli import layoutmemo, measure, pathmemo
+from assets_cli import layoutmemo, marginboxes, measure, pathmemo, stylememo
 from assets_cli.context import build_context
 from assets_cli.designs import find_design
 from assets_cli.fonts import load_font_map
@@ -105,13 +107,34 @@ def test_a_page_that_overflows_breaks_across_pages_the_same_with_the_layout_memo
             return source.render(stylesheets=sheets, font_config=renderer.font_config)
 
         remembered = layout()
+        with layoutmemo.every_row_measured():
+            measured = layout()
         with monkeypatch.context() as patch:
             _without_layout_memos(patch)
             laid_out = layout()
     finally:
         renderer.close()
-    assert len(laid_out.pages) > 1
-    assert _boxes(remembered) == _boxes(laid_out)
+    assert len(laid_out.pages) == len(remembered.pages) > 1
+    # Rows whose measured height WeasyPrint drops are not measured: the first page is the same, and
+    # everything is when they are.
+    first = sum(1 for _ in measure.walk(laid_out.pages[0]._page_box))
+    assert _boxes(remembered)[:first] == _boxes(laid_out)[:first]
+    assert _boxes(measured) == _boxes(laid_out)
+
+
+def test_an_asset_left_overflowing_is_laid_out_as_weasyprint_would(monkeypatch):
+    """--allow-overflow keeps a page that spills onto another: its later pages are WeasyPrint's own."""
+    renderer, context, css_text = _page("placard", "banner", "x-header", "en")
+    context["lines"] = {**context["lines"], "headline": " ".join(["Against US imperialism"] * 25)}
+    try:
+        spilled = renderer.fitted("banner", context, css_text, allow_overflow=True).document
+        with monkeypatch.context() as patch:
+            _without_layout_memos(patch)
+            laid_out = renderer.fitted("banner", context, css_text, allow_overflow=True).document
+    finally:
+        renderer.close()
+    assert len(spilled.pages) > 1
+    assert _boxes(spilled) == _boxes(laid_out)
 
 
 def test_svg_paths_replayed_from_memory_write_the_same_pdf(monkeypatch):
@@ -178,3 +201,75 @@ def test_png_keeps_every_pixel_and_its_resolution():
         assert ImageChops.difference(decoded.convert("RGB"), image).getbbox() is None
     assert printed.info["dpi"] == pytest.approx((300, 300), abs=0.01)
     assert "dpi" not in screen.info
+
+
+def _without_style_memo(patch) -> None:
+    patch.setattr(css.StyleFor, "__init__", stylememo._init)
+    patch.setattr(build, "set_viewport_overflow", stylememo._set_viewport_overflow)
+    stylememo.forget()
+
+
+@pytest.mark.parametrize("case", CASES, ids=["-".join(case) for case in CASES])
+def test_fitted_pages_are_the_same_with_styles_kept_across_layouts(case, monkeypatch):
+    renderer, context, css_text = _page(*case)
+    computed = [0]
+    real = css.StyleFor.set_computed_styles
+
+    def counted(self, *args, **kwargs):
+        computed[0] += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(css.StyleFor, "set_computed_styles", counted)
+    try:
+        stylememo.forget()
+        document = renderer.fitted(case[1], context, css_text).document
+        kept, with_memo = (_boxes(document), document.write_pdf()), computed[0]
+        computed[0] = 0
+        with monkeypatch.context() as patch:
+            _without_style_memo(patch)
+            document = renderer.fitted(case[1], context, css_text).document
+            laid_out, without_memo = (_boxes(document), document.write_pdf()), computed[0]
+    finally:
+        renderer.close()
+    assert kept[0] == laid_out[0]
+    assert kept[1] == laid_out[1]
+    assert with_memo < without_memo
+
+
+def test_kept_styles_keep_the_root_overflow_and_anchors():
+    """WeasyPrint moves the root's overflow to the page by changing the root's style, and collects anchors
+    as it computes styles: neither may be lost when a second layout reuses the first one's styles."""
+    page = """<html><body style="margin: 0"><p id="top">Top</p><a href="#top">back to the top</a>
+              <div style="width: 400px; height: 50px">wide</div></body></html>"""
+    fonts = FontConfiguration()
+    sheets = [CSS(string="@page { size: 200px 200px; margin: 0 } body { overflow: hidden } "
+                         "a::after { content: ' (' target-text(attr(href)) ')' }", font_config=fonts)]
+    source = HTML(string=page)
+    stylememo.forget()
+    first, second = (source.render(stylesheets=sheets, font_config=fonts) for _ in range(2))
+    assert len(next(iter(stylememo._kept.values()))[1]) >= 5  # the second layout had the first's styles
+    for document in (first, second):
+        assert document.pages[0]._page_box.style["overflow"] == "hidden"
+        assert "top" in document.pages[0].anchors
+        assert any(link[1] == "top" for link in document.pages[0].links)
+        assert "(Top)" in "".join(box.text for box in measure.walk(document.pages[0]._page_box)
+                                  if isinstance(box, boxes.TextBox))
+    assert first.write_pdf() == second.write_pdf()
+
+
+def test_pages_skip_margin_boxes_only_when_none_has_content(monkeypatch):
+    renderer, context, css_text = _page("placard", "poster", "a4", "hi")
+    try:
+        document = renderer.fitted("poster", context, css_text).document
+        skipped = (_boxes(document), document.write_pdf())
+        with monkeypatch.context() as patch:
+            patch.setattr(layout, "make_margin_boxes", marginboxes._make_margin_boxes)
+            document = renderer.fitted("poster", context, css_text).document
+            made = (_boxes(document), document.write_pdf())
+    finally:
+        renderer.close()
+    assert skipped == made
+    headed = HTML(string="<p>Body</p>").render(stylesheets=[CSS(
+        string="@page { size: 300px; margin: 50px; @top-center { content: 'Running head' } }")])
+    assert "Running head" in [box.text for box in measure.walk(headed.pages[0]._page_box)
+                              if isinstance(box, boxes.TextBox)]
