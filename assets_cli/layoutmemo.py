@@ -70,17 +70,19 @@ def _memo(context, name: str) -> dict:
 
 
 def split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-    """WeasyPrint's `split_first_line`, remembered on `context` for this layout pass."""
+    """WeasyPrint's `split_first_line`, remembered on the style: as long as `stylememo` keeps a style, the
+    next layouts of the page (the fit's check after its probe) break its unchanged texts from memory."""
     if context is None:
         return _split_first_line(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-    lines = _memo(context, "assets_lines")
-    # The style is kept with the answer, so its id cannot be reused within the pass.
-    key = (id(style), text, max_width, justification_spacing, is_line_start, minimum)
+    lines = style.__dict__.get("assets_lines")
+    if lines is None:
+        lines = style.__dict__["assets_lines"] = {}
+    key = (text, max_width, justification_spacing, is_line_start, minimum)
     kept = lines.get(key)
     if kept is None:
-        kept = lines[key] = (style, _split_first_line(text, style, context, max_width, justification_spacing,
-                                                      is_line_start, minimum))
-    return kept[1]
+        kept = lines[key] = _split_first_line(text, style, context, max_width, justification_spacing,
+                                              is_line_start, minimum)
+    return kept
 
 
 def block_level_layout(context, box, bottom_space, skip_stack, containing_block, *rest, **named):
