@@ -18,9 +18,11 @@ milliseconds; a measure, about one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+from weasyprint import layout as weasyprint_layout
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
@@ -75,11 +77,23 @@ def fits(document: Document, element) -> bool:
     )
 
 
+@contextmanager
+def _geometry_only() -> Iterator[None]:
+    """Layouts inside are only measured, never drawn: WeasyPrint need not work out their backgrounds
+    (a twentieth of a placard layout)."""
+    saved = weasyprint_layout.layout_backgrounds
+    weasyprint_layout.layout_backgrounds = lambda page, get_image_from_uri: None
+    try:
+        yield
+    finally:
+        weasyprint_layout.layout_backgrounds = saved
+
+
 def _probe(elements: list, attempt: Callable[[], Document | None]) -> tuple[Document | None, list[str]]:
     """A layout with each marked element's text cut to its first letter, and those letters.
 
     Every element gets a box at its designed size (a too-tall grid item is dropped), and content does not
-    change the computed style.
+    change the computed style. The probe is only measured.
     """
     saved = [(e.text, list(e)) for e in elements]
     letters = [next((c for c in (e.text or "") if not c.isspace()), "x") if not len(e) else "x" for e in elements]
@@ -88,7 +102,8 @@ def _probe(elements: list, attempt: Callable[[], Document | None]) -> tuple[Docu
             element.remove(child)
         element.text = letter
     try:
-        return attempt(), letters
+        with _geometry_only():
+            return attempt(), letters
     finally:
         for element, (text, children) in zip(elements, saved):
             element.text = text
