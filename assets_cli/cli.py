@@ -282,7 +282,8 @@ def build(
 
         for pack_file in build_packs(packs, fonts, progress=advance, workers=workers, force=force):
             written.append(pack_file)
-            make_thumbs(out, the_statement, pack_file.path)
+            if not pack_file.reused:  # a kept pack's thumbnails are the page's to check
+                make_thumbs(out, the_statement, pack_file.path)
         pages = build_site(out, the_statement, fonts)
     size = sum(w.path.stat().st_size for w in written)
     table = Table("assets", "files", "made", "kept", "packs", "pages", "time", "packs size",
