@@ -1,12 +1,13 @@
-"""Answers WeasyPrint's layout asks for again and again, remembered for one layout pass.
+"""Answers WeasyPrint's layout asks for again and again, remembered.
 
 Sizing a grid, WeasyPrint lays each item out to learn its height, then lays it
 out again at each later step, and nested grids repeat the whole of that for
 every time the outer grid measures them: a placard card laid out 24 grids and
 asked Pango for some 70 lines to draw six texts. Within one pass the same
-element at the same width gives the same height, and the same text in the same
-style at the same width the same line, so both answers are kept on the pass's
-LayoutContext and forgotten with it.
+element at the same width gives the same height: that answer is kept on the
+pass's LayoutContext and forgotten with it. The same text in the same style at
+the same width gives the same line in any pass: that answer is kept on the
+style, which `stylememo` keeps from one layout of a page to the next.
 
 Rows sized `minmax(0, 1fr)` (the placard's upper block and hero) are measured
 too, their height then thrown away; they are not laid out for that. Those
