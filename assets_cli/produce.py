@@ -14,6 +14,7 @@ from assets_cli.context import build_context
 from assets_cli.designs import KIND_PAGES
 from assets_cli.fonts import FontMap
 from assets_cli.generate import Format, Job, Written, page_css
+from assets_cli.heap import collect_less, keep_freed_memory
 from assets_cli.output import write_atomic
 from assets_cli.press import cmyk_css, print_pdf, srgb_css
 from assets_cli.recolour import recolour, screen_colours
@@ -30,6 +31,8 @@ class Producer:
         self.fonts = fonts
         self.allow_overflow = allow_overflow
         self._renderers: dict[Path, Renderer] = {}
+        keep_freed_memory()
+        collect_less()
 
     def produce(self, job: Job) -> list[Written]:
         """Render `job` and write its files; returns them as written."""

@@ -19,6 +19,7 @@ from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 from weasyprint.text.fonts import FontConfiguration
 
+from assets_cli.cffitypes import install as install_cffi_types
 from assets_cli.designs import KIND_PAGES, Design
 from assets_cli.errors import AssetsError, RenderError, collect
 from assets_cli.fetcher import DesignFetcher, RefusedResource, UnreadableResource
@@ -26,6 +27,7 @@ from assets_cli.fit import Overflow, fit
 from assets_cli.fonts import FontMap
 from assets_cli.layoutmemo import every_row_measured, install as install_layout_memo
 from assets_cli.marginboxes import install as install_margin_boxes
+from assets_cli.opaquegroups import install as install_opaque_groups
 from assets_cli.pathmemo import install as install_path_memo
 from assets_cli.printcheck import MIN_PRINTED_QR_MM, qr_widths_mm
 from assets_cli.sandbox import TemplateSandbox
@@ -43,6 +45,8 @@ install_layout_memo()
 install_path_memo()
 install_style_memo()
 install_margin_boxes()
+install_opaque_groups()
+install_cffi_types()
 
 
 def _remove(root, element) -> None:
