@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import zlib
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from assets_cli import deflate
+from assets_cli import deflate, pack, raster, site
 from assets_cli.designs import find_design
 from assets_cli.fonts import load_font_map
 from assets_cli.generate import make, plan
-from assets_cli.raster import thumbnail
+from assets_cli.raster import THUMBNAIL_BOXES, thumbnail
 from assets_cli.sizes import resolve_sizes
 from assets_cli.statements import find_statement
 from assets_cli.workspace import Workspace
@@ -62,6 +63,31 @@ def test_without_its_pdf_a_thumbnail_is_made_from_the_png(pngs, tmp_path):
     assert _difference(thumbnail(alone, BOX), _from_png(pngs[2])) == 0
 
 
+def test_a_page_is_drawn_once_for_the_page_and_the_pack(pngs, monkeypatch):
+    assert (site.THUMB_WIDTH, site.THUMB_WIDTH * 2) in THUMBNAIL_BOXES
+    assert (pack.THUMB_HEIGHT * 3, pack.THUMB_HEIGHT) in THUMBNAIL_BOXES
+    raster._drawn.clear()
+    opened = []
+    real = raster.pdfium.PdfDocument
+    monkeypatch.setattr(raster.pdfium, "PdfDocument", lambda pdf, *rest: opened.append(pdf) or real(pdf, *rest))
+    for box in THUMBNAIL_BOXES:
+        for png in pngs:
+            small, decoded = thumbnail(png, box), Image.open(png).convert("RGB")
+            decoded.thumbnail(box)
+            assert abs(small.width - decoded.width) <= 1 and abs(small.height - decoded.height) <= 1
+            assert small.width <= box[0] and small.height <= box[1]
+            assert _difference(small, decoded) < 15, (png.name, box)
+    assert len(opened) == len(pngs)
+    # A PDF written again is drawn again; a box larger than any of THUMBNAIL_BOXES is drawn at its size.
+    pdf = pngs[2].with_suffix(".pdf")
+    stat = pdf.stat()
+    os.utime(pdf, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    thumbnail(pngs[2], THUMBNAIL_BOXES[0])
+    assert len(opened) == len(pngs) + 1
+    large = thumbnail(pngs[2], (1000, 1414))
+    assert len(opened) == len(pngs) + 2 and abs(large.width - 1000) <= 1
+
+
 def test_large_streams_are_deflated_once_and_as_zlib_would(monkeypatch):
     deflated = []
     real = deflate._deflated
@@ -70,7 +96,7 @@ def test_large_streams_are_deflated_once_and_as_zlib_would(monkeypatch):
     for _ in range(2):
         stream = deflate._Deflate(9)
         out = stream.compress(profile[:1000]) + stream.compress(profile[1000:]) + stream.flush()
-        expected = zlib.compressobj(level=9)
+        expected = zlib.compressobj(level=deflate.LEVEL)
         assert out == expected.compress(profile) + expected.flush()
     small = deflate._Deflate(9)
     assert zlib.decompress(small.compress(b"page content") + small.flush()) == b"page content"
