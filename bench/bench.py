@@ -233,7 +233,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="renders of each size per language, one process")
     parser.add_argument("--jobs", type=int, default=cores(), help="workers for the builds and batches")
     parser.add_argument("--quick", action="store_true", help="only the builds and batches, not every size alone")
-    parser.add_argument("--builds", type=int, default=2, help="times each build is timed (the fastest is kept)")
+    parser.add_argument("--builds", type=int, default=3, help="times each build is timed (the fastest is kept)")
     args = parser.parse_args()
 
     built = builds(args.jobs, args.builds)
