@@ -34,7 +34,7 @@ def keep_freed_memory() -> bool:
     try:
         libc = ctypes.CDLL(None)  # the symbols the interpreter links: the C library's among them
         mallopt = libc.mallopt
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no C library to open by that name, or no mallopt in it
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int

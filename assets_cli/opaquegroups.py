@@ -23,7 +23,7 @@ _FULL_OPACITY = (None, "a1", "a1.0")  # WeasyPrint's name for the fill opacity l
 def draw_background_image(stream, layer, style):
     """WeasyPrint's `draw_background_image`, its group left out when the SVG drawn in it is opaque."""
     if (not isinstance(layer.image, SVGImage) or tuple(layer.repeat) != ("no-repeat", "no-repeat")
-            or stream._current_alpha not in _FULL_OPACITY):
+            or getattr(stream, "_current_alpha", "unknown") not in _FULL_OPACITY):
         return _draw_background_image(stream, layer, style)
     xobjects = stream._resources["XObject"]
     before = set(xobjects)

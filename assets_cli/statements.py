@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,9 +58,11 @@ class KeyLines:
     def direction(self) -> Direction:
         return direction_of(self.lang)
 
-    @property
+    @cached_property
     def script(self) -> str:
-        """The writing system most of the key lines are in: 'latin', 'arabic', 'devanagari', …"""
+        """The writing system most of the key lines are in: 'latin', 'arabic', 'devanagari', …
+
+        Kept once asked: every asset asks it a few times, and it reads every letter of every line."""
         return main_script([getattr(self, key) or "" for key in TEXT_LINES])
 
     def present(self) -> list[str]:
