@@ -32,17 +32,20 @@ class ParsedTypes(dict):
         if match is None:
             raise KeyError(name)  # cffi parses it
         with self._ffi._lock:
-            item = self._items.get(match[1])
-            if item is None:
-                try:
+            try:
+                item = self._items.get(match[1])
+                if item is None:
                     item = self._items[match[1]] = self._ffi._parser.parse_type(f"{match[1]}[]").item
-                except Exception:  # noqa: BLE001 - cffi parses the whole name and says what is wrong with it
-                    raise KeyError(name) from None
-            result = self[name] = (self._ffi._get_cached_btype(model.ArrayType(item, int(match[2]))), False)
+                result = (self._ffi._get_cached_btype(model.ArrayType(item, int(match[2]))), False)
+            except Exception:  # noqa: BLE001 - cffi parses the whole name and says what is wrong with it
+                raise KeyError(name) from None
+        self[name] = result
         return result
 
 
 def install() -> None:
     """Answer array type names without parsing (once per process)."""
-    if not isinstance(ffi._parsed_types, ParsedTypes):
+    # cffi's internals, as of cffi 1.x; another cffi without them parses every name as before.
+    if all(hasattr(ffi, name) for name in ("_parsed_types", "_parser", "_get_cached_btype", "_lock")) and (
+            not isinstance(ffi._parsed_types, ParsedTypes)):
         ffi._parsed_types = ParsedTypes(ffi._parsed_types, ffi)
