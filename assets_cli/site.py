@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import zipfile
+from contextlib import suppress
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -257,4 +258,14 @@ def build_site(out_dir: Path, statement: Statement, fonts: FontMap) -> list[Path
         for name in ([f"{lang}.html", "index.html"] if lang == languages[0] else [f"{lang}.html"]):
             write_if_changed(site / name, html)
             written.append(site / name)
+    _drop_old_thumbnails(site)
     return written
+
+
+def _drop_old_thumbnails(site: Path) -> None:
+    """Thumbnails were PNGs before they were JPEGs: a PNG beside its JPEG is the old one, which no page
+    links to any more (a folder uploaded to a web host should not carry a second set)."""
+    for old in (site / "thumbs").rglob("*.png"):
+        if old.with_suffix(".jpg").is_file():
+            with suppress(OSError):
+                old.unlink()

@@ -114,8 +114,15 @@ def test_build_makes_assets_packs_and_site_with_a_summary(tmp_path):
     for name in ("statement.toml", "en.toml", "es.toml"):
         shutil.copy(DEFAULT_STATEMENT / name, folder)
     (tmp_path / "chapters.csv").write_text("id,name,lang,city,event,url\nlyon,Collectif Lyon,es,Lyon,Mitin el jueves,\n")
+    # Thumbnails an earlier version left as PNGs: the one a JPEG now replaces goes, anything else stays.
+    thumbs = tmp_path / "out" / "site" / "thumbs" / "en" / "poster"
+    thumbs.mkdir(parents=True)
+    (thumbs / "poster-a4-placard.png").write_bytes(b"old thumbnail")
+    (thumbs / "not-ours.png").write_bytes(b"someone else's")
     result = run_cli("build", "--kind", "poster", "--chapters", "chapters.csv", "--out", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert (thumbs / "poster-a4-placard.jpg").is_file() and not (thumbs / "poster-a4-placard.png").exists()
+    assert (thumbs / "not-ours.png").read_bytes() == b"someone else's"
     packs = sorted(p.name for p in (tmp_path / "out" / "packs").glob("*.zip"))
     assert packs == ["week-of-struggle-2020-en.zip", "week-of-struggle-2020-es-lyon.zip",
                      "week-of-struggle-2020-es.zip"]
