@@ -62,7 +62,7 @@ def _png(rgb: bytes, size: tuple[int, int], dpi: int | None) -> bytes:
 # The boxes thumbnails are asked for: the download page's (site.THUMB_WIDTH) and a pack's contact sheet's
 # (pack.THUMB_HEIGHT). `assets build` asks for both, one after the other, for each picture of a pack.
 THUMBNAIL_BOXES = ((360, 720), (660, 220))
-KEEP_DRAWN = 48  # pages kept drawn: a language pack's pictures, twice over
+KEEP_DRAWN = 32  # pages kept drawn: more than a language pack has pictures (27 in the default design)
 _drawn: OrderedDict[tuple, tuple[float, Image.Image]] = OrderedDict()
 
 
