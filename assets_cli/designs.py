@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tinycss2.color4 import parse_color
 
-from assets_cli.errors import AssetsError, UnknownChoice, collect
+from assets_cli.errors import AssetsError, UnknownChoice, collect, shown
 from assets_cli.pictures import RASTER_SUFFIXES, SVG_SUFFIX, image_problem
 from assets_cli.tomlfile import key_path, read_toml_text, where_in
 from assets_cli.workspace import Workspace, available_names, find_folder
@@ -117,7 +117,7 @@ def load_design(folder: Path) -> Design:
         if kind in kinds and not _inside(folder, name):
             problems.append(AssetsError(f"template {name!r} for {kind} not found in {folder}",
                                         where=at("templates", kind) if kind in data.get("templates", {}) else at("kinds"),
-                                        hint=f"add {name} or name another file in [templates]"))
+                                        hint=f"add {shown(name)} or name another file in [templates]"))
     palette = data.get("palette", {})
     for key, value in palette.items():
         if not isinstance(value, str) or parse_color(value) is None:

@@ -5,6 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 
+def shown(value: object) -> str:
+    """A user's name as a message shows it: as typed when it is plain text, quoted when it is not."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)
+
+
+_ONE_LINE = str.maketrans({"\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029",
+                           "\x85": "\\x85", "\x0b": "\\x0b", "\x0c": "\\x0c", "\x1c": "\\x1c",
+                           "\x1d": "\\x1d", "\x1e": "\\x1e"})
+
+
 class AssetsError(Exception):
     """An expected failure, with where it happened and how to fix it."""
 
@@ -16,7 +27,9 @@ class AssetsError(Exception):
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
-        return f"{text} ({self.hint})" if self.hint else text
+        text = f"{text} ({self.hint})" if self.hint else text
+        # Names come from users' files and folders: a line break inside one must not split the message.
+        return text.translate(_ONE_LINE)
 
     def __reduce__(self):
         # Errors cross from pool workers to the CLI; subclasses' __init__ take other arguments than args.
@@ -35,7 +48,7 @@ class UnknownChoice(AssetsError):
 
     def __init__(self, what: str, value: str, choices: Iterable[str], *, where: str | None = None):
         # Choices come from users' files too: one that is not plain text is shown quoted, so the message stays one line.
-        valid = ", ".join(c if c.isprintable() else repr(c) for c in sorted(map(str, choices))) or "none"
+        valid = ", ".join(shown(c) for c in sorted(map(str, choices))) or "none"
         super().__init__(f"unknown {what} {value!r}", where=where, hint=f"valid: {valid}")
         self.what = what
         self.value = value

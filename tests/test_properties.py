@@ -398,6 +398,18 @@ def test_a_font_map_with_any_values_loads_or_names_its_lines(table):
     assert not fonts.families or all(files == () for files in fonts.families.values())  # a.ttf is no font
 
 
+# --- messages ----------------------------------------------------------------------------------------------------
+
+@SETTINGS
+@given(st.text(), st.one_of(st.none(), st.text()), st.one_of(st.none(), st.text()))
+@example("missing", "/tmp/a\nfolder", "add x\r\n.html")
+def test_any_message_where_and_hint_print_as_one_line(message, where, hint):
+    text = str(AssetsError(message, where=where, hint=hint))
+    assert text.splitlines() == [text] or text == "", repr(text)
+    # Nothing is dropped: escaping only adds characters.
+    assert len(text) >= len(message)
+
+
 # --- designs -----------------------------------------------------------------------------------------------------
 
 design_tables = st.fixed_dictionaries(
@@ -421,6 +433,7 @@ design_tables = st.fixed_dictionaries(
           "images": {"hero": "../../../etc/passwd"}})
 @example({"name": "mine", "title": "Mine", "palette": {"a\nb": "red", "ok": "not\na colour"}, "images": {"\r": "x"},
           "kinds": ["poster", "fly\ner"]})
+@example({"name": "mine", "title": "Mine", "kinds": ["social"], "templates": {"social": "\n"}})  # found by CI
 def test_a_design_toml_with_any_values_loads_or_names_its_lines(table):
     folder = fresh_folder() / "mine"
     shutil.copytree(REPO / "assets_cli" / "starter", folder)
