@@ -33,6 +33,7 @@ from assets_cli.printcheck import MIN_PRINTED_QR_MM, qr_widths_mm
 from assets_cli.sandbox import TemplateSandbox
 from assets_cli.scripts import keep_words
 from assets_cli.stylememo import install as install_style_memo
+from assets_cli.svgmemo import install as install_svg_memo
 from assets_cli.textmap import install as install_text_map
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ install_style_memo()
 install_margin_boxes()
 install_opaque_groups()
 install_cffi_types()
+install_svg_memo()
 
 
 def _remove(root, element) -> None:

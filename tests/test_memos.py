@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageChops
 from weasyprint import CSS, HTML, css, layout
@@ -15,7 +17,7 @@ from weasyprint.layout import block, inline, preferred
 from weasyprint.svg import TAGS
 from weasyprint.text.line_break import split_first_line
 
-from assets_cli import layoutmemo, marginboxes, measure, pathmemo, stylememo
+from assets_cli import layoutmemo, marginboxes, measure, pathmemo, stylememo, svgmemo
 from assets_cli.context import build_context
 from assets_cli.designs import find_design
 from assets_cli.fonts import load_font_map
@@ -150,6 +152,49 @@ def test_svg_paths_replayed_from_memory_write_the_same_pdf(monkeypatch):
     finally:
         renderer.close()
     assert first == again == drawn
+
+
+def test_svg_pictures_replayed_from_memory_write_the_same_pdf(monkeypatch):
+    renderer, context, css = _page("rally", "social", "ig-square", "ar")
+    try:
+        document = renderer.fitted("social", context, css).document
+        svgmemo.forget()
+        first = document.write_pdf()
+        assert any("crowd.svg" in key[0][0] for key in svgmemo._drawn)  # rally's crowd was kept
+        again = document.write_pdf()
+        svgmemo.uninstall()
+        drawn = document.write_pdf()
+    finally:
+        svgmemo.install()
+        renderer.close()
+    assert first == again == drawn
+
+
+def _svg_page(background: str) -> bytes:
+    return HTML(string=f'<style>@page {{ size: 200px 100px; margin: 0 }} body {{ margin: 0 }}'
+                       f'div {{ height: 100px; background: {background} no-repeat; background-size: 100% 100% }}'
+                       '</style><div></div>').write_pdf()
+
+
+def test_svg_pictures_with_transparency_or_a_changed_file_are_drawn_again(tmp_path):
+    svgmemo.forget()
+    see_through = ("url('data:image/svg+xml,<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 2 1\">"
+                   "<g opacity=\"0.5\"><rect width=\"2\" height=\"1\" fill=\"red\"/></g></svg>')")
+    assert _svg_page(see_through) == _svg_page(see_through)
+    assert not svgmemo._drawn  # its group is a resource of the page: not kept
+
+    picture = tmp_path / "flag.svg"
+    picture.write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 1">'
+                       '<rect width="2" height="1" fill="#ff0000"/></svg>', "utf-8")
+    red = _svg_page(f"url('{picture.as_uri()}')")
+    assert len(svgmemo._drawn) == 1
+    picture.write_text(picture.read_text("utf-8").replace("#ff0000", "#0000ff"), "utf-8")
+    os.utime(picture, ns=(picture.stat().st_atime_ns, picture.stat().st_mtime_ns + 10**9))
+    blue = _svg_page(f"url('{picture.as_uri()}')")
+    assert red != blue
+    pixels = [pdfium.PdfDocument(pdf)[0].render(scale=1).to_pil().convert("RGB").getpixel((100, 50))
+              for pdf in (red, blue)]
+    assert pixels == [(255, 0, 0), (0, 0, 255)]
 
 
 def _marked_texts(design_name: str, kind: str, size: str, lang: str) -> list[measure.Text]:
