@@ -7,12 +7,13 @@ A designer sets the largest size in CSS and marks the element with
 the parent's content box, and no line may be wider than the element.
 
 The search (all elements shrink together, then each grows in turn) is
-answered by measuring where it can (`measure`): when every marked element is
-plain text, one probe layout gives each its box and room, the whole search
-runs on measures, and one layout checks the answer, with a layout for any
-last step the measures call close. Otherwise each step is a full layout, a
-plain-text element's own steps measured. A layout takes 50 to 150
-milliseconds; a measure, about one.
+answered by measuring where it can (`measure`): when every marked element's
+text can be measured (plain text, one tag around it, or unbreakable words),
+one probe layout gives each its box and room, the whole search runs on
+measures, and one layout checks the answer, with a layout for any last step
+the measures call close. Otherwise each step is a full layout, a measurable
+element's own steps measured. A layout takes 20 to 150 milliseconds; a
+measure, about one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
 from assets_cli.errors import RenderError
-from assets_cli.measure import EPSILON, Model, Text, box_of, line_widths, model, room, text_of, walk
+from assets_cli.measure import EPSILON, Model, Text, box_of, line_widths, model, room, shape_of, text_of, walk
 
 log = logging.getLogger(__name__)
 
@@ -93,21 +94,33 @@ def _probe(elements: list, attempt: Callable[[], Document | None]) -> tuple[Docu
     """A layout with each marked element's text cut to its first letter, and those letters.
 
     Every element gets a box at its designed size (a too-tall grid item is dropped), and content does not
-    change the computed style. The probe is only measured.
+    change the computed style. Text held by inline children (a tag, words) stays in the first of them, so
+    the letter is measured in its style. The probe is only measured.
     """
-    saved = [(e.text, list(e)) for e in elements]
-    letters = [next((c for c in (e.text or "") if not c.isspace()), "x") if not len(e) else "x" for e in elements]
-    for element, letter in zip(elements, letters):
-        for child in list(element):
+    saved = [(e.text, [(child, child.text, child.tail) for child in e]) for e in elements]
+    letters = []
+    for element in elements:
+        children = list(element)
+        holder = children[0] if shape_of(element) in ("wrapped", "words") else element
+        letter = next((c for c in (holder.text or "") if not c.isspace()), "x")
+        for child in children:
             element.remove(child)
-        element.text = letter
+        element.text = letter if holder is element else None
+        if holder is not element:
+            holder.text, holder.tail = letter, None
+            element.append(holder)
+        letters.append(letter)
     try:
         with _geometry_only():
             return attempt(), letters
     finally:
         for element, (text, children) in zip(elements, saved):
+            for child in list(element):
+                element.remove(child)
             element.text = text
-            element.extend(children)
+            for child, child_text, tail in children:
+                child.text, child.tail = child_text, tail
+                element.append(child)
 
 
 def _designed_sizes(elements: list, document: Document | None, attempt: Callable[[], Document | None]) -> list[float]:
@@ -349,7 +362,7 @@ def _foretold_page(found: Model, elements: list, probe: Document, attempt: Calla
 def _balanced(found: Model, index: int, scale: float) -> str | None:
     """The line-end padding (CSS px) that evens out element `index`'s lines at `scale`, as `_balance` finds it."""
     widths = found.breaks(index, scale)
-    width = found.pieces[index].text.width
+    width = found.width(index, scale)
     if len(widths) < 2 or width <= 0 or min(widths) >= BALANCED * max(widths):
         return None
     fraction = _narrowest(lambda narrower: found.breaks(index, scale, narrower), width, len(widths),
@@ -399,7 +412,7 @@ def fit(render: Callable[[], Document], root, pages: int | None = None) -> tuple
         return (document is not None and (pages is None or len(document.pages) <= pages)
                 and all(fits(document, e) for e in elements))
 
-    if elements and FORETELL and all(not len(e) and (e.text or "").strip() for e in elements):
+    if elements and FORETELL and all(shape_of(e) for e in elements):
         foretold = _foretell(elements, attempt, fits_all)
         if foretold is not None:
             return foretold, []

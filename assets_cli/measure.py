@@ -5,8 +5,10 @@ lines a layout gives, in about a millisecond against a hundred for a layout.
 Heights follow from a numeric line-height. Where the height comes from
 follows from the boxes of one layout: an element whose parent has room left
 grows into that room; one that fills an auto-sized grid row grows the row,
-which takes the room from the other rows of its grid (a `1fr` row shrinks by
-what the auto rows grow).
+which takes the room from the other rows of its grid (`minmax(0, Nfr)` rows
+shrink by what the auto rows grow, each by its share). Elements side by side
+in one auto row grow it by the most any of them outgrows its cell, not by
+their sum.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from math import inf
 from types import SimpleNamespace
 from typing import Any
 
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 from weasyprint.formatting_structure.text import transform
+from weasyprint.layout.grid import _get_template_tracks
 from weasyprint.text.line_break import split_first_line
 
 EPSILON = 0.5  # CSS px of slack for rounding in layout
@@ -75,7 +79,12 @@ def room(box, parent) -> float:
 
 @dataclass
 class Text:
-    """A marked element of plain text, as one layout left it: enough to tell whether it fits at other sizes."""
+    """A marked element's text, as one layout left it: enough to tell whether it fits at other sizes.
+
+    Plain text; or text in one inline child that holds it all (a tag, a highlight: `lead` is the child's
+    padding, border and margin before it, which grow with the font); or `words`, children that never break
+    inside (`white-space: nowrap`) with spaces between them, each shaped alone as a layout shapes them.
+    """
 
     text: str
     style: Any  # its text's computed style
@@ -83,6 +92,11 @@ class Text:
     lines: int
     line_height: float  # at the scale it was laid out at
     room: float  # height its parent has left
+    lead: float = 0.0  # CSS px before the first line's text, at the scale it was laid out at
+    inset: float = 0.0  # the element's own side padding and borders in em: its width gains what they lose
+    words: tuple[str, ...] = ()
+    space_style: Any = None  # the spaces' between words
+    _advances: dict = field(default_factory=dict, repr=False, compare=False)
 
     def breaks(self, ratio: float, width: float | None = None) -> list[float]:
         """The width of each line, in CSS px, at `ratio` × the laid-out font size (in `width`, else its own).
@@ -93,26 +107,49 @@ class Text:
         Hyphenated text is broken at the size itself: WeasyPrint fills its lines to the last hair, where
         that rounding decides a break.
         """
-        width = self.width if width is None else width
+        width = self.width_at(ratio) if width is None else width
+        if self.words:
+            return [line * ratio for line in self._fill(width / ratio)]
         if self.style["hyphens"] == "auto":
             style = self.style.copy()
             style["font_size"] = self.style["font_size"] * ratio
             if not isinstance(self.style["letter_spacing"], str):  # px from em, which grow with the font
                 style["letter_spacing"] = self.style["letter_spacing"] * ratio
-            return self._breaks(style, width)
-        return [line * ratio for line in self._breaks(self.style, width / ratio)]
+            return self._breaks(style, width, self.lead * ratio)
+        return [line * ratio for line in self._breaks(self.style, width / ratio, self.lead)]
 
-    def _breaks(self, style, width: float) -> list[float]:
-        """The width of each line in `style` in `width`."""
+    def _breaks(self, style, width: float, lead: float = 0.0) -> list[float]:
+        """The width of each line in `style` in `width`, the first after `lead`."""
         # Hyphenation dictionaries are cached on the layout context; nothing else of it is read.
         context = SimpleNamespace(dictionaries={})
         widths, rest = [], self.text.encode("utf-8")
         while rest:
-            _, _, resume, line, _, _ = split_first_line(rest.decode("utf-8"), style, context, width, 0, True)
-            widths.append(line)
+            _, _, resume, line, _, _ = split_first_line(rest.decode("utf-8"), style, context,
+                                                        width - (0.0 if widths else lead), 0, True)
+            widths.append(line + (0.0 if widths else lead))
             if resume is None:
                 break
             rest = rest[resume:]
+        return widths
+
+    def _advance(self, text: str, style) -> float:
+        """The width of `text` on one line in `style`, remembered: words are measured once."""
+        key = (text, id(style))
+        if key not in self._advances:
+            context = SimpleNamespace(dictionaries={})
+            self._advances[key] = split_first_line(text, style, context, inf, 0, True)[3]
+        return self._advances[key]
+
+    def _fill(self, width: float) -> list[float]:
+        """The width of each line when the words fill lines of `width` in turn, as a layout breaks them."""
+        space = self._advance(" ", self.space_style)
+        widths: list[float] = []
+        for word in self.words:
+            advance = self._advance(word, self.style)
+            if widths and widths[-1] + space + advance <= width:
+                widths[-1] += space + advance
+            else:
+                widths.append(advance)
         return widths
 
     def measure(self, ratio: float) -> tuple[int, float]:
@@ -124,7 +161,11 @@ class Text:
         """Whether the element fits at `ratio` × its laid-out size, as `fits` would find after a layout."""
         count, widest = self.measure(ratio)
         grows = count * self.line_height * ratio - self.lines * self.line_height
-        return widest <= self.width + EPSILON and grows <= self.room + 2 * EPSILON
+        return widest <= self.width_at(ratio) + EPSILON and grows <= self.room + 2 * EPSILON
+
+    def width_at(self, ratio: float) -> float:
+        """The content width at `ratio` × the laid-out font size."""
+        return self.width + self.inset * (1.0 - ratio)
 
 
 def _collapsed(text: str, style) -> str:
@@ -135,39 +176,126 @@ def _collapsed(text: str, style) -> str:
     return text
 
 
+def shape_of(element) -> str | None:
+    """How a marked element holds its text, as far as measuring goes: "plain" (text alone), "wrapped" (one
+    inline child holds all of it), "words" (children between spaces, each a word); None for other markup."""
+    children = list(element)
+    if not children:
+        return "plain" if (element.text or "").strip() else None
+    if (element.text or "").strip() or any(len(child) or not (child.text or "").strip() for child in children):
+        return None
+    if (children[-1].tail or "").strip():
+        return None
+    if len(children) == 1:
+        return "wrapped"
+    return "words" if all((child.tail or "") and not child.tail.strip() for child in children[:-1]) else None
+
+
 def text_of(document: Document, element, laid_out: str | None = None, *, slack_only: bool = True) -> Text | None:
-    """`element` as a `Text` when its lines can be foretold: one run of text, one style, lines as tall as
-    line-height says. None otherwise, or when measuring the text it was laid out with (`laid_out`, else its
-    own) does not give the lines laid out.
+    """`element` as a `Text` when its lines can be foretold: one run of text (or one wrapped, or words), one
+    style, lines as tall as line-height says. None otherwise, or when measuring the text it was laid out
+    with (`laid_out`, else its own; the first word's, for words) does not give the lines laid out.
 
     With `slack_only`, an element whose parent has no room left is None too: the parent most likely grows
     with it (an auto grid row), taking room from other elements, which only the whole page can tell.
     """
     found = box_of(document, element)
-    if found is None or found[1] is None or len(element) or not (element.text or "").strip():
+    shape = shape_of(element)
+    if found is None or found[1] is None or shape is None:
         return None
     box, parent = found
     texts = [t for t in walk(box) if isinstance(t, boxes.TextBox)]
     lines = [line for line in walk(box) if isinstance(line, boxes.LineBox)]
-    if not texts or any(t.style is not texts[0].style for t in texts):
+    inlines = [b for b in walk(box) if isinstance(b, boxes.InlineBox)]
+    if shape == "plain":
+        inked, lead, space_style = texts, 0.0, None
+    else:
+        inked = [t for inline in inlines for t in walk(inline) if isinstance(t, boxes.TextBox)]
+        spaces = [t for t in texts if not any(t is i for i in inked)]
+        if not inked or not all(_grows_with_font(inline.style, box.style) for inline in inlines):
+            return None
+        lead, space_style = _lead(inlines, box.style["direction"]), (spaces[0].style if spaces else box.style)
+        if shape == "words" and (lead or inked[0].style["white_space"] != "nowrap" or any(
+                _lead([inline], box.style["direction"]) or _lead([inline], _other(box.style["direction"]))
+                for inline in inlines)):
+            return None
+        if shape == "wrapped" and (spaces or (inked[0].style["white_space"] != "nowrap"
+                                             and (lead or _lead(inlines[-1:], _other(box.style["direction"]))))):
+            return None  # wrapped text that breaks: where its decorations fall is a layout's to tell
+    if not inked or any(t.style is not inked[0].style for t in inked):
         return None
-    style = texts[0].style
+    style = inked[0].style
     spacing = style["line_height"]
     if not isinstance(spacing, (int, float)) or style["white_space"] not in ("normal", "nowrap"):
         return None  # "normal" depends on the font; a length does not grow with it
     line_height = spacing * style["font_size"]
-    measured = Text(_collapsed(element.text if laid_out is None else laid_out, style), style, box.width,
-                    len(lines), line_height, room(box, parent))
+    sources = [element] if shape == "plain" else list(element)
+    own = [laid_out] if laid_out is not None else [child.text for child in sources]
+    words = tuple(_collapsed(word, style) for word in own) if shape == "words" else ()
+    measured = Text(_collapsed(" ".join(own), style), style, box.width, len(lines), line_height, room(box, parent),
+                    lead=lead, inset=_em_inset(box), words=words, space_style=space_style)
     if slack_only and measured.room <= EPSILON:
         return None
     widths, _ = line_widths(document, element)
     count, widest = measured.measure(1.0)
     if (count != len(lines) or abs(box.height - len(lines) * line_height) > EPSILON
-            or not widths or abs(widest - max(widths)) > EPSILON):
+            or not widths or abs(widest - lead - max(widths)) > EPSILON):
         return None
     if laid_out is not None:
-        measured.text = _collapsed(element.text, style)
+        real = [child.text for child in sources]
+        measured.text = _collapsed(" ".join(real), style)
+        if shape == "words":
+            measured.words = tuple(_collapsed(word, style) for word in real)
     return measured
+
+
+def _em_inset(box) -> float:
+    """The part of `box`'s side padding and borders, in CSS px, set in em: it shrinks with the font."""
+    cascaded = getattr(box.style, "cascaded", None) or {}
+    inset = 0.0
+    for side in ("left", "right"):
+        for name in (f"padding_{side}", f"border_{side}_width"):
+            declared = cascaded.get(name)
+            if declared is not None and getattr(declared[0], "unit", None) == "em":
+                inset += getattr(box, name)
+    return inset
+
+
+def _other(direction: str) -> str:
+    return "rtl" if direction == "ltr" else "ltr"
+
+
+def _lead(inlines: list, direction: str) -> float:
+    """Padding, border and margin before the first line's text of the first of `inlines` (at the start
+    side of `direction`)."""
+    if not inlines:
+        return 0.0
+    side = "left" if direction == "ltr" else "right"
+    inline = inlines[0]
+    return (getattr(inline, f"margin_{side}") or 0.0) + getattr(inline, f"border_{side}_width") + getattr(
+        inline, f"padding_{side}")
+
+
+# What an inline child may set and still be measured: sizes in em grow with the font as the fit pass scales it.
+_SCALED = ("font_size", "letter_spacing", "word_spacing", "padding_left", "padding_right", "margin_left",
+           "margin_right", "border_left_width", "border_right_width")
+
+
+def _grows_with_font(style, parent_style) -> bool:
+    """Whether a child's text keeps in step with its parent's font size as the fit pass scales it: its
+    sizes are unset, 0 or in em (a font size also in %), and its lines are as tall as the parent's."""
+    cascaded = getattr(style, "cascaded", None)
+    if cascaded is None:
+        return False
+    for name in _SCALED:
+        if name in cascaded:
+            value = cascaded[name][0]
+            # A percentage is of the parent's font for a font size, of the page's width for anything else.
+            scaled = ("em", "%") if name == "font_size" else ("em",)
+            if getattr(value, "unit", None) not in scaled and getattr(value, "value", None) != 0:
+                return False
+    return (style["font_size"] == parent_style["font_size"]
+            and style["line_height"] == parent_style["line_height"])
 
 
 @dataclass
@@ -179,8 +307,11 @@ class Piece:
     height: float  # of its content box as laid out
     pools: tuple[int, ...]  # the rooms its growth takes from
     own: bool  # its pool is its parent's room (else others', through the grid around it)
+    # The part of its growth each pool gives up: a grid shares an auto row's growth among its flexible rows.
+    shares: tuple[float, ...] = ()
     # Height it may grow before its row does, where something beside it is taller (a QR code).
     absorbed: float = 0.0
+    row: int | None = None  # the auto grid row it shares with other marked elements: that row grows by the most
 
 
 @dataclass
@@ -190,6 +321,8 @@ class Model:
 
     pieces: list[Piece]
     rooms: list[float]
+    # For each shared row: how far it may shrink, its other items being as tall as they are (inf: no limit).
+    floors: list[float] = field(default_factory=list)
     # How far content may overflow a room by the measures. `fits` allows half a pixel, but where the
     # overflow reaches the page's foot WeasyPrint breaks to a new page instead: then 0.
     slack: float = EPSILON
@@ -207,6 +340,11 @@ class Model:
             self._seen[key] = text.breaks(self.size(index, scale) / text.style["font_size"], width)
         return self._seen[key]
 
+    def width(self, index: int, scale: float) -> float:
+        """Element `index`'s content width at `scale`."""
+        text = self.pieces[index].text
+        return text.width_at(self.size(index, scale) / text.style["font_size"])
+
     def height(self, index: int, scale: float) -> float:
         text = self.pieces[index].text
         return len(self.breaks(index, scale)) * text.line_height * self.size(index, scale) / text.style["font_size"]
@@ -214,17 +352,30 @@ class Model:
     def left(self, scales: list[float]) -> list[float]:
         """Each room's height left at `scales`."""
         left = list(self.rooms)
+        rows: dict[int, tuple[float, Piece]] = {}
         for index, (piece, scale) in enumerate(zip(self.pieces, scales)):
             growth = self.height(index, scale) - piece.height
+            if piece.row is not None:
+                # Side by side in an auto row, the row grows by the most any of them grows past its slack.
+                grown = growth - piece.absorbed
+                if piece.row not in rows or grown > rows[piece.row][0]:
+                    rows[piece.row] = (grown, piece)
+                continue
             if piece.absorbed > EPSILON:
                 growth = max(0.0, growth - piece.absorbed)
-            for pool in piece.pools:
-                left[pool] -= growth
+            self._drain(left, piece, growth)
+        for row, (grown, piece) in rows.items():
+            self._drain(left, piece, max(grown, -self.floors[row]))
         return left
+
+    @staticmethod
+    def _drain(left: list[float], piece: Piece, growth: float) -> None:
+        for pool, share in zip(piece.pools, piece.shares or (1.0,) * len(piece.pools)):
+            left[pool] -= growth * share
 
     def excess(self, scales: list[float]) -> float:
         """How far, in CSS px, the worst-placed element is from fitting at `scales`: 0 or less when all fit."""
-        worst = max(max(self.breaks(i, s), default=0.0) - (p.text.width + EPSILON)
+        worst = max(max(self.breaks(i, s), default=0.0) - (self.width(i, s) + EPSILON)
                     for i, (p, s) in enumerate(zip(self.pieces, scales)))
         # Content aligned to one edge of its parent overflows at the other: half the slack `fits` allows
         # content that overflows both ways (centred).
@@ -250,7 +401,8 @@ def model(document: Document, elements: list, laid_out: list[str] | None = None)
     parents = [path[-2] for path in paths]
     # Room left in a parent of fixed height (a 1fr row) is a pool; room beside a taller grid item (a QR
     # code) only delays growing the row.
-    owns = [text.room > EPSILON and _beside(path[-2], path[-1]) <= EPSILON for text, path in zip(texts, paths)]
+    owns = [text.room > EPSILON and _beside(path[-2], path[-1]) <= EPSILON and _auto_row(path) is None
+            for text, path in zip(texts, paths)]
     pools: dict[int, int] = {}  # id of a parent box with room left -> its room's number
     rooms: list[float] = []
     for text, parent, own in zip(texts, parents, owns):
@@ -259,29 +411,117 @@ def model(document: Document, elements: list, laid_out: list[str] | None = None)
             rooms.append(text.room)
     pieces = []
     for text, path, parent, own in zip(texts, paths, parents, owns):
-        drains, absorbed = ((pools[id(parent)],), 0.0) if own else _drained(path, paths, parents, pools)
+        drains, shares, absorbed = ((pools[id(parent)],), (1.0,), 0.0) if own else _drained(path, paths, parents,
+                                                                                             pools)
         if not drains:
             return None
+        if not own and text.room > EPSILON:
+            absorbed += text.room  # slack in a stretched grid item: the row grows once it is used up
         pieces.append(Piece(text, base=text.style["font_size"], height=path[-1].height, pools=drains, own=own,
-                            absorbed=absorbed))
-    return Model(pieces, rooms)
+                            shares=shares, absorbed=absorbed))
+    return Model(pieces, rooms, _share_rows(pieces, paths))
 
 
-def _drained(path: list, paths: list[list], parents: list, pools: dict[int, int]) -> tuple[tuple[int, ...], float]:
+def _auto_row(path: list) -> tuple | None:
+    """The auto-sized grid row the element of `path` sits in, through blocks that grow with it: (the grid,
+    its item holding the element, the row's number). None when the nearest grid around it sizes that row
+    otherwise, or where it sits cannot be told."""
+    for depth in range(len(path) - 2, 0, -1):
+        grid, item = path[depth - 1], path[depth]
+        if isinstance(grid, boxes.GridContainerBox):
+            row = _row_of(grid, item)
+            tracks = _get_template_tracks(grid.style["grid_template_rows"])[1::2]
+            track = tracks[row] if row is not None and row < len(tracks) else (
+                "auto" if row is not None and grid.style["grid_auto_rows"] == ("auto",) else None)
+            return (grid, item, row) if track == "auto" else None
+    return None
+
+
+def _row_of(grid, item) -> int | None:
+    """The row `item` sits in, told from where the items' tops are: None when an item may span rows."""
+    children = [child for child in grid.children if child.is_in_normal_flow()]
+    if item not in children or any(child.style["grid_row_end"] != "auto" for child in children):
+        return None
+    tops: list[float] = []
+    for top in sorted(child.position_y for child in children):
+        if not tops or top - tops[-1] > EPSILON:
+            tops.append(top)
+    return next(index for index, top in enumerate(tops) if abs(item.position_y - top) <= EPSILON)
+
+
+def _share_rows(pieces: list[Piece], paths: list[list]) -> list[float]:
+    """Mark the pieces that share an auto grid row (broadsheet's dates beside its call to action): the row
+    grows by the most any of them grows, not by their sum. Each shared row's floor: how far it may shrink
+    before an item holding no marked element is the tallest."""
+    found: dict[tuple[int, int], list[int]] = {}
+    for index, (piece, path) in enumerate(zip(pieces, paths)):
+        if piece.own:
+            continue
+        where = _auto_row(path)
+        if where is not None:
+            found.setdefault((id(where[0]), where[2]), []).append(index)
+    floors: list[float] = []
+    for members in found.values():
+        if len(members) < 2 or len({(pieces[i].pools, pieces[i].shares) for i in members}) > 1:
+            continue  # alone in its row, or rows draining different rooms: each grows on its own
+        grid, _, row = _auto_row(paths[members[0]])
+        items = [child for child in grid.children if child.is_in_normal_flow() and _row_of(grid, child) == row]
+        holders = {id(path[path.index(grid) + 1]) for path in (paths[i] for i in members)}
+        height = max(item.margin_height() for item in items)
+        others = [item.margin_height() for item in items if id(item) not in holders]
+        for index in members:
+            pieces[index].row = len(floors)
+        floors.append(height - max(others) if others else inf)
+    return floors
+
+
+def _drained(path: list, paths: list[list], parents: list,
+             pools: dict[int, int]) -> tuple[tuple[int, ...], tuple[float, ...], float]:
     """The rooms an element that fills its parent takes its growth from: those of the marked elements
-    in the nearest grid around it that has any. With the height it grows first without growing that grid:
-    on the way there, grid items beside it that are taller."""
+    in the nearest grid around it that has any, with the part of the growth each gives up. With the height
+    it grows first without growing that grid: on the way there, grid items beside it that are taller."""
     absorbed = 0.0
     for depth in range(len(path) - 2, -1, -1):
         ancestor, item = path[depth], path[depth + 1]
         if not isinstance(ancestor, boxes.GridContainerBox):
             continue
         absorbed += _beside(ancestor, item)
-        found = {pools[id(parent)] for other, parent in zip(paths, parents)
-                 if id(parent) in pools and any(box is ancestor for box in other)}
+        found: dict[int, float] = {}
+        for other, parent in zip(paths, parents):
+            if id(parent) in pools and ancestor in other:
+                # `other` runs from the page down: the box after the grid is the grid item holding the room.
+                holder = other[next(i for i, box in enumerate(other) if box is ancestor) + 1]
+                found[pools[id(parent)]] = _flex_share(ancestor, holder)
         if found:
-            return tuple(sorted(found)), absorbed
-    return (), 0.0
+            drains = tuple(sorted(found))
+            return drains, tuple(found[pool] for pool in drains), absorbed
+    return (), (), 0.0
+
+
+def _flex_share(grid, item) -> float:
+    """The part of a change in `grid`'s auto rows that `item`'s row takes: its flex factor over all of
+    them when rows `minmax(0, Nfr)` share the grid's free height (1 when it is the only flexible row, or
+    when where the item sits cannot be told: every item auto-placed in one column)."""
+    rows = [_flex(track) for track in _get_template_tracks(grid.style["grid_template_rows"])[1::2]]
+    flexible = [factor for factor in rows if factor]
+    if len(flexible) < 2:
+        return 1.0
+    columns = _get_template_tracks(grid.style["grid_template_columns"])[1::2]
+    children = [child for child in grid.children if child.is_in_normal_flow()]
+    placed = any(child.style[key] != "auto" for child in children
+                 for key in ("grid_row_start", "grid_row_end", "grid_column_start", "grid_column_end"))
+    if (placed or len(columns) > 1 or len(children) > len(rows) or item not in children
+            or not rows[children.index(item)]):
+        return 1.0
+    return rows[children.index(item)] / sum(flexible)
+
+
+def _flex(track) -> float | None:
+    """The flex factor of a row sized `minmax(0, Nfr)`; None for any other size."""
+    if (isinstance(track, tuple) and len(track) == 3 and track[0] == "minmax()"
+            and getattr(track[1], "value", None) == 0 and getattr(track[2], "unit", None) == "fr"):
+        return float(track[2].value)
+    return None
 
 
 def _beside(grid, item) -> float:

@@ -92,11 +92,18 @@ def _fitted_sizes(design_name: str, kind: str, size: str, lang: str) -> tuple[di
 
 def test_foretelling_lines_chooses_what_laying_out_chooses_with_fewer_layouts(monkeypatch):
     """Measuring text instead of laying it out gives the sizes the layout search gives, with fewer layouts:
-    the whole page's model for placard (plain text only), headline by headline for rally (dates in a tag)."""
-    cases = [("placard", "social", "ig-square", lang) for lang in ("en", "ar", "hi", "ko")] + [
+    the whole page's model where it holds (plain text, rally's dates in a tag, broadsheet's dates as
+    unbreakable words; rally's square card shares its auto rows' growth between two flexible rows,
+    broadsheet's dates and call to action grow their row side by side), else element by element
+    (broadsheet's leaflet body holds a lead-in and a closing mark)."""
+    whole = [("placard", "social", "ig-square", lang) for lang in ("en", "ar", "hi", "ko")] + [
+        ("rally", "social", "ig-square", lang) for lang in ("en", "es", "ar", "hi")] + [
+        ("broadsheet", "social", "ig-square", "ar"), ("broadsheet", "banner", "x-header", "hi")]
+    cases = whole + [
         ("placard", "banner", "x-header", "es"), ("placard", "banner", "rollup", "ko"),
         ("placard", "poster", "a4", "ur"), ("placard", "leaflet", "leaflet-a5", "fr"),
-        ("rally", "poster", "a4", "es"), ("broadsheet", "social", "story", "ur")]
+        ("rally", "poster", "a4", "es"), ("broadsheet", "social", "story", "ur"),
+        ("broadsheet", "leaflet", "leaflet-a5", "fr")]
     foretold = {case: _fitted_sizes(*case) for case in cases}
     monkeypatch.setattr(fit, "FORETELL", False)
     monkeypatch.setattr(fit, "text_of", lambda document, element: None)
@@ -104,8 +111,8 @@ def test_foretelling_lines_chooses_what_laying_out_chooses_with_fewer_layouts(mo
         sizes, layouts = _fitted_sizes(*case)
         assert foretold[case][0] == sizes, case
         assert foretold[case][1] < layouts, case
-    # The placard card's model holds: a probe to measure from, a layout to check, a few close steps up.
-    assert all(foretold[("placard", "social", "ig-square", lang)][1] <= 5 for lang in ("en", "ar", "hi", "ko"))
+    # The cards' model holds: a probe to measure from, a layout to check, a few close steps up.
+    assert all(foretold[case][1] <= 5 for case in whole), {case: foretold[case][1] for case in whole}
 
 
 def test_the_measured_text_breaks_into_the_lines_laid_out():
@@ -122,3 +129,71 @@ def test_the_measured_text_breaks_into_the_lines_laid_out():
     assert measured.measure(1.0)[0] == len(lines) >= 3
     assert measured.measure(0.5)[0] < len(lines) and measured.fits(1.0) and not measured.fits(30.0)
 
+
+
+def _laid_out(markup: str, width: int):
+    """A page of `markup` in a column `width` px wide: the document and its data-fit element."""
+    html = HTML(string=f'<body style="margin:0; width:{width}px"><div style="height:900px">{markup}</div></body>')
+    document = html.render()
+    return document, next(e for e in html.etree_element.iter() if e.get("data-fit") is not None)
+
+
+def _lines(document, element) -> int:
+    box, _ = measure.box_of(document, element)
+    return sum(type(line).__name__ == "LineBox" for line in measure.walk(box))
+
+
+def test_markup_the_measures_read_and_markup_they_leave_to_layouts():
+    def shape(markup: str) -> str | None:
+        return measure.shape_of(_laid_out(markup, 400)[1])
+
+    assert shape("<p data-fit>plain words</p>") == "plain"
+    assert shape("<p data-fit> <span>one tag</span> </p>") == "wrapped"
+    assert shape("<p data-fit><span>2020년</span> <span>5월</span> <span>25~31일</span></p>") == "words"
+    assert shape("<p data-fit>May <b>25</b></p>") is None  # text beside a child
+    assert shape("<p data-fit><span>a</span><span>b</span></p>") is None  # no space between words
+    assert shape("<p data-fit><span><i>deep</i></span></p>") is None
+    assert shape("<p data-fit><span> </span></p>") is None
+    assert shape("<p data-fit></p>") is None
+
+
+def test_words_that_never_break_inside_fill_lines_as_a_layout_does():
+    words = "2020년 5월 25~31일 — 서울 광화문 광장에서 함께 합니다"
+    markup = ('<p data-fit style="font: 40px/1.25 sans-serif; margin: 0">'
+              + " ".join(f'<span style="white-space: nowrap">{w}</span>' for w in words.split()) + "</p>")
+    counts = set()
+    for width in (180, 260, 340, 420, 560, 900):
+        document, element = _laid_out(markup, width)
+        measured = measure.text_of(document, element)
+        assert measured is not None and measured.words == tuple(words.split())
+        lines = _lines(document, element)
+        counts.add(lines)
+        assert measured.measure(1.0)[0] == lines, width
+        smaller, smaller_element = _laid_out(markup.replace("40px", "30px"), width)
+        assert measured.measure(0.75)[0] == _lines(smaller, smaller_element), width
+    assert len(counts) >= 3
+
+
+def test_a_tag_around_the_text_counts_its_padding_and_grows_it_with_the_font():
+    markup = ('<p data-fit style="font: 50px/1.3 sans-serif; margin: 0; white-space: nowrap">'
+              '<span style="padding: 0.1em 0.3em; background: orange">May 25–31, 2020</span></p>')
+    document, element = _laid_out(markup, 900)
+    measured = measure.text_of(document, element)
+    assert measured is not None and measured.lead == 15.0  # 0.3 em of 50 px
+    inked, _ = measure.line_widths(document, element)
+    assert abs(measured.measure(1.0)[1] - (15.0 + inked[0])) < 0.01
+    assert abs(measured.measure(0.5)[1] - (15.0 + inked[0]) / 2) < 0.5
+    # The paragraph's own padding in em gives back width as the font shrinks; in px, it does not.
+    for padding, inset in (("0.5em", 25.0), ("25px", 0.0)):
+        padded, element = _laid_out(markup.replace("margin: 0;", f"margin: 0; padding-right: {padding};"), 900)
+        measured = measure.text_of(padded, element)
+        assert measured.width == 875.0 and measured.inset == inset
+        smaller, element = _laid_out(markup.replace("50px", "25px").replace("margin: 0;",
+                                                                          f"margin: 0; padding-right: {padding};"), 900)
+        assert measured.width_at(0.5) == measure.box_of(smaller, element)[0].width
+    # Padding in px does not grow with the font: left to layouts.
+    fixed, element = _laid_out(markup.replace("0.1em 0.3em", "5px 15px"), 900)
+    assert measure.text_of(fixed, element) is None
+    # A tag that wraps: where its padding falls on each line is a layout's to tell.
+    wrapping, element = _laid_out(markup.replace("white-space: nowrap", "white-space: normal"), 200)
+    assert measure.text_of(wrapping, element) is None
