@@ -401,8 +401,12 @@ def model(document: Document, elements: list, laid_out: list[str] | None = None)
     parents = [path[-2] for path in paths]
     # Room left in a parent of fixed height (a 1fr row) is a pool; room beside a taller grid item (a QR
     # code) only delays growing the row.
-    owns = [text.room > EPSILON and _beside(path[-2], path[-1]) <= EPSILON and _auto_row(path) is None
-            for text, path in zip(texts, paths)]
+    besides = [_beside(path[-2], path[-1]) > EPSILON for path in paths]
+    # Room in a grid item stretched to an auto row (beside a taller cell) is slack too: used up, the row grows.
+    slack = [text.room > EPSILON and not beside and _auto_row(path) is not None
+             for text, path, beside in zip(texts, paths, besides)]
+    owns = [text.room > EPSILON and not beside and not stretched
+            for text, beside, stretched in zip(texts, besides, slack)]
     pools: dict[int, int] = {}  # id of a parent box with room left -> its room's number
     rooms: list[float] = []
     for text, parent, own in zip(texts, parents, owns):
@@ -410,13 +414,13 @@ def model(document: Document, elements: list, laid_out: list[str] | None = None)
             pools[id(parent)] = len(rooms)
             rooms.append(text.room)
     pieces = []
-    for text, path, parent, own in zip(texts, paths, parents, owns):
+    for text, path, parent, own, stretched in zip(texts, paths, parents, owns, slack):
         drains, shares, absorbed = ((pools[id(parent)],), (1.0,), 0.0) if own else _drained(path, paths, parents,
                                                                                              pools)
         if not drains:
             return None
-        if not own and text.room > EPSILON:
-            absorbed += text.room  # slack in a stretched grid item: the row grows once it is used up
+        if stretched:
+            absorbed += text.room
         pieces.append(Piece(text, base=text.style["font_size"], height=path[-1].height, pools=drains, own=own,
                             shares=shares, absorbed=absorbed))
     return Model(pieces, rooms, _share_rows(pieces, paths))

@@ -98,9 +98,10 @@ def test_foretelling_lines_chooses_what_laying_out_chooses_with_fewer_layouts(mo
     (broadsheet's leaflet body holds a lead-in and a closing mark)."""
     whole = [("placard", "social", "ig-square", lang) for lang in ("en", "ar", "hi", "ko")] + [
         ("rally", "social", "ig-square", lang) for lang in ("en", "es", "ar", "hi")] + [
-        ("broadsheet", "social", "ig-square", "ar"), ("broadsheet", "banner", "x-header", "hi")]
+        ("broadsheet", "social", "ig-square", "ar"), ("broadsheet", "banner", "x-header", "hi"),
+        ("placard", "banner", "rollup", "ko")]
     cases = whole + [
-        ("placard", "banner", "x-header", "es"), ("placard", "banner", "rollup", "ko"),
+        ("placard", "banner", "x-header", "es"),
         ("placard", "poster", "a4", "ur"), ("placard", "leaflet", "leaflet-a5", "fr"),
         ("rally", "poster", "a4", "es"), ("broadsheet", "social", "story", "ur"),
         ("broadsheet", "leaflet", "leaflet-a5", "fr")]
