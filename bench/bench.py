@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assets_cli.designs import find_design  # noqa: E402
+from assets_cli.designs import all_designs, find_design  # noqa: E402
 from assets_cli.fonts import load_font_map  # noqa: E402
 from assets_cli.generate import make_each, plan  # noqa: E402
 from assets_cli.pool import cores  # noqa: E402
@@ -72,6 +72,25 @@ def warm_assets(repeat: int) -> list[tuple[str, str, list[float]]]:
                     for lang in statement.languages:
                         times.append(_timed(producer, plan(kind, statement, lang, design, [size], Path(out))))
                 rows.append((kind, size.name, times))
+    return rows
+
+
+SAMPLES = (("social", "ig-square"), ("poster", "a4"))  # each shipped design's card and poster
+
+
+def design_assets(repeat: int) -> list[tuple[str, list[list[float]]]]:
+    """Each shipped design's 1080×1080 card and A4 poster, every language, in one warm process per design."""
+    ws = Workspace(ROOT)
+    statement = find_statement(None, ws)
+    fonts = load_font_map(ws.fonts_dir)
+    rows = []
+    for design in [find_design(name, ws) for name in all_designs(ws)]:
+        with tempfile.TemporaryDirectory() as out, Producer(fonts) as producer:
+            for job in plan("social", statement, "en", design, resolve_sizes("social", ["story"]), Path(out)):
+                producer.produce(job)  # the process's first documents: not counted
+            times = [[_timed(producer, plan(kind, statement, lang, design, resolve_sizes(kind, [size]), Path(out)))
+                      for _ in range(repeat) for lang in statement.languages] for kind, size in SAMPLES]
+        rows.append((design.name, times))
     return rows
 
 
@@ -240,6 +259,7 @@ def main() -> None:
     batched = batches(args.jobs)
     rows = [] if args.quick else warm_assets(args.repeat)
     printed = [] if args.quick else print_cost(args.repeat)
+    designed = [] if args.quick else design_assets(args.repeat)
     cold = cold_cli()
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -303,6 +323,18 @@ def main() -> None:
         for kind, size, times in rows:
             lines.append(f"| {kind} | {size} | {len(times)} | {statistics.median(times) * 1000:.0f} "
                          f"| {percentile(times, 90) * 1000:.0f} |")
+    if designed:
+        lines += [
+            "",
+            "Each shipped design, per asset alone as above (every language): how much its pictures and the markup "
+            "of its fitted text cost:",
+            "",
+            "| design | 1080×1080 card median ms | p90 ms | A4 poster median ms | p90 ms |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for name, (card, poster) in designed:
+            lines.append(f"| {name} | {statistics.median(card) * 1000:.0f} | {percentile(card, 90) * 1000:.0f} "
+                         f"| {statistics.median(poster) * 1000:.0f} | {percentile(poster, 90) * 1000:.0f} |")
     if printed:
         lines += [
             "",
