@@ -175,6 +175,22 @@ def test_words_that_never_break_inside_fill_lines_as_a_layout_does():
     assert len(counts) >= 3
 
 
+def test_text_in_one_tag_without_padding_breaks_as_the_tag_lays_out():
+    markup = ('<p data-fit style="font: 36px/1.2 serif; margin: 0">'
+              '<span style="color: red">Protest at the United States embassy in your city, every day</span></p>')
+    counts = set()
+    for width in (200, 320, 480, 700, 1400):
+        document, element = _laid_out(markup, width)
+        measured = measure.text_of(document, element)
+        assert measured is not None and measured.lead == 0
+        counts.add(_lines(document, element))
+        assert measured.measure(1.0)[0] == _lines(document, element), width
+    assert len(counts) >= 3
+    # In bold, the tag's lines stand taller than line-height says (the faces' ascents differ): left to layouts.
+    bold, element = _laid_out(markup.replace("span", "b"), 320)
+    assert _lines(bold, element) > 1 and measure.text_of(bold, element) is None
+
+
 def test_a_tag_around_the_text_counts_its_padding_and_grows_it_with_the_font():
     markup = ('<p data-fit style="font: 50px/1.3 sans-serif; margin: 0; white-space: nowrap">'
               '<span style="padding: 0.1em 0.3em; background: orange">May 25–31, 2020</span></p>')
