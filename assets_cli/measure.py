@@ -505,19 +505,13 @@ def _drained(path: list, paths: list[list], parents: list,
 def _flex_share(grid, item) -> float:
     """The part of a change in `grid`'s auto rows that `item`'s row takes: its flex factor over all of
     them when rows `minmax(0, Nfr)` share the grid's free height (1 when it is the only flexible row, or
-    when where the item sits cannot be told: every item auto-placed in one column)."""
+    when which row the item sits in cannot be told)."""
     rows = [_flex(track) for track in _get_template_tracks(grid.style["grid_template_rows"])[1::2]]
     flexible = [factor for factor in rows if factor]
-    if len(flexible) < 2:
+    row = _row_of(grid, item) if len(flexible) > 1 else None
+    if row is None or row >= len(rows) or not rows[row]:
         return 1.0
-    columns = _get_template_tracks(grid.style["grid_template_columns"])[1::2]
-    children = [child for child in grid.children if child.is_in_normal_flow()]
-    placed = any(child.style[key] != "auto" for child in children
-                 for key in ("grid_row_start", "grid_row_end", "grid_column_start", "grid_column_end"))
-    if (placed or len(columns) > 1 or len(children) > len(rows) or item not in children
-            or not rows[children.index(item)]):
-        return 1.0
-    return rows[children.index(item)] / sum(flexible)
+    return rows[row] / sum(flexible)
 
 
 def _flex(track) -> float | None:
