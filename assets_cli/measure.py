@@ -375,11 +375,16 @@ class Model:
 
     def excess(self, scales: list[float]) -> float:
         """How far, in CSS px, the worst-placed element is from fitting at `scales`: 0 or less when all fit."""
-        worst = max(max(self.breaks(i, s), default=0.0) - (self.width(i, s) + EPSILON)
-                    for i, (p, s) in enumerate(zip(self.pieces, scales)))
+        return max(self.overflow(scales))
+
+    def overflow(self, scales: list[float]) -> tuple[float, float]:
+        """How far, in CSS px, the widest line is from fitting its element's width at `scales`, and the most
+        any room is overflowed: each 0 or less when it fits."""
+        wide = max(max(self.breaks(i, s), default=0.0) - (self.width(i, s) + EPSILON)
+                   for i, (p, s) in enumerate(zip(self.pieces, scales)))
         # Content aligned to one edge of its parent overflows at the other: half the slack `fits` allows
         # content that overflows both ways (centred).
-        return max(worst, *(-(left + self.slack) for left in self.left(scales)))
+        return wide, max(-(left + self.slack) for left in self.left(scales))
 
     def fits(self, scales: list[float]) -> bool:
         return self.excess(scales) <= 0

@@ -112,8 +112,11 @@ def test_foretelling_lines_chooses_what_laying_out_chooses_with_fewer_layouts(mo
         sizes, layouts = _fitted_sizes(*case)
         assert foretold[case][0] == sizes, case
         assert foretold[case][1] < layouts, case
-    # The cards' model holds: a probe to measure from, a layout to check, a few close steps up.
-    assert all(foretold[case][1] <= 5 for case in whole), {case: foretold[case][1] for case in whole}
+    # The cards' model holds: a probe to measure from, a layout to check. A step up is laid out only where the
+    # measures foretell it overflows by less than they may be off: the roll-up's headline, by 0.02 px across.
+    counts = {case: foretold[case][1] for case in whole}
+    assert counts.pop(("placard", "banner", "rollup", "ko")) == 3
+    assert all(count == 2 for count in counts.values()), counts
 
 
 def test_the_measured_text_breaks_into_the_lines_laid_out():
