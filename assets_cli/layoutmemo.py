@@ -9,6 +9,13 @@ pass's LayoutContext and forgotten with it. The same text in the same style at
 the same width gives the same line in any pass: that answer is kept on the
 style, which `stylememo` keeps from one layout of a page to the next.
 
+Having measured its items, grid lays each out again in its area. An item
+placed as wide and as tall as it was measured, with nothing in it that is
+positioned, floated or sized in % of a height, and nothing reaching past the
+page, lays out as it measured: that box is copied and moved there instead.
+Its coordinates are then sums taken in another order, so one may differ in
+its last digit (a millionth of a pixel, written into a few PDFs in a hundred).
+
 Rows sized `minmax(0, 1fr)` (the placard's upper block and hero) are measured
 too, their height then thrown away; they are not laid out for that. Those
 measurements only ever leave row heights behind for a next page: the first
@@ -26,6 +33,7 @@ from math import inf
 from weasyprint.css import ComputedStyle
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, grid, inline, preferred
+from weasyprint.layout.percent import resolve_percentages
 from weasyprint.text import line_break
 
 _split_first_line = line_break.split_first_line
@@ -33,6 +41,7 @@ _block_level_layout = block.block_level_layout
 # Grid's two measuring steps: they lay an item out only to read its height, then drop it.
 _RESOLVE_TRACKS = grid._resolve_tracks_sizes.__code__
 _MEASURING = frozenset({_RESOLVE_TRACKS, grid._distribute_extra_space.__code__})
+_PLACE = grid.grid_layout.__code__  # where grid lays each item out in its area
 # The row sizings for which `_resolve_tracks_sizes` reads a measured height (sic: "max_content" is WeasyPrint's).
 _HEIGHT_FOR_MIN = ("min-content", "max_content", "auto")
 _HEIGHT_FOR_MAX = ("min-content", "max_content")
@@ -91,6 +100,10 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
     remembered by element, box type, style and room. The style is in the key because grid gives a stretched
     item a copy of its own; elements alone are not enough, as siblings cascading alike share one style."""
     caller = sys._getframe(1)
+    if caller.f_code is _PLACE and skip_stack is None and not named:
+        placed = _placed(context, box, bottom_space, containing_block)
+        if placed is not None:
+            return placed
     if (rest or named or skip_stack is not None or bottom_space != -inf or type(box.style) is not ComputedStyle
             or caller.f_code not in _MEASURING):
         return _block_level_layout(context, box, bottom_space, skip_stack, containing_block, *rest, **named)
@@ -105,7 +118,9 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
     kept = heights.get(key)
     if kept is None:
         laid = _block_level_layout(context, box, bottom_space, skip_stack, containing_block)
-        heights[key] = (laid, [dict(grid.advancements) for grid in _grids(box)])
+        heights[key] = kept = (laid, [dict(grid.advancements) for grid in _grids(box)])
+        _memo(context, "assets_measured").setdefault(
+            (box.element, box.element_tag, type(box), containing_block.width), []).append((box.style, kept))
         return laid
     # A grid keeps its rows' heights on its box, shared by every copy, for the next page to start from:
     # leave them as laying the item out again would.
@@ -114,6 +129,60 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
         container.advancements.clear()
         container.advancements.update(values)
     return laid
+
+
+def _placed(context, box, bottom_space, containing_block):
+    """Grid placing an item as it measured it (as wide, as tall as measured, nothing breaking to a next page):
+    that measured layout, moved to the item's place, instead of laying the item out again."""
+    style = box.style
+    measures = _memo(context, "assets_measured").get((box.element, box.element_tag, type(box), containing_block.width))
+    if not measures:
+        return None
+    resolve_percentages(box, containing_block)  # as laying it out would, first
+    for measured_style, (laid, advancements) in measures:
+        measured = laid[0]
+        # Grid stretches an item by giving it a copy of its style with a width and height: the same cascade.
+        if (measured is None or measured is _Unmeasured or style.cascaded is not measured_style.cascaded
+                or style.parent_style is not measured_style.parent_style
+                or any(getattr(box, edge) != getattr(measured, edge) for edge in _EDGES)
+                or not all(_near(getattr(box, side), getattr(measured, side)) for side in ("width", "height"))):
+            continue
+        if box.position_y + measured.margin_height() > context.page_bottom - bottom_space or not _plain(measured):
+            continue
+        placed = measured.deepcopy()
+        placed.translate(box.position_x, box.position_y)
+        placed.style = style
+        for side in ("width", "height"):
+            if getattr(box, side) != "auto":
+                setattr(placed, side, getattr(box, side))
+        for container, values in zip(_grids(placed), advancements):
+            container.advancements.clear()
+            container.advancements.update(values)
+        return (placed, *laid[1:])
+    return None
+
+
+_EDGES = tuple(f"{part}_{side}{'_width' if part == 'border' else ''}"
+               for part in ("margin", "padding", "border") for side in ("top", "right", "bottom", "left"))
+
+
+def _near(placing, measured: float) -> bool:
+    """Whether a size the item is placed at (else "auto") is the one it measured at, to rounding."""
+    return placing == "auto" or abs(placing - measured) <= 1e-9
+
+
+def _plain(box) -> bool:
+    """Whether nothing in `box`'s tree is positioned, floated or sized in % of a height (laying it out
+    registers positioned boxes elsewhere, and a % height follows the item's own)."""
+    stack = [box]
+    while stack:
+        current = stack.pop()
+        style = current.style
+        if style["position"] != "static" or style["float"] != "none" or any(
+                getattr(style[name], "unit", None) == "%" for name in ("height", "min_height", "max_height")):
+            return False
+        stack.extend(getattr(current, "children", ()))
+    return True
 
 
 def _grids(box) -> list:
