@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from collections import OrderedDict
@@ -25,7 +26,13 @@ def png_from_pdf(pdf: bytes, pixels: tuple[int, int], dpi: int | None, page_inde
         # pdfium rounds each side up on its own: at the larger of the two scales neither side falls short,
         # and a side a pixel over is cut (resampling an A2 poster to snap it back took 30 ms).
         scale = max(pixels[0] / width_pt, pixels[1] / height_pt)
-        bitmap = page.render(scale=scale, may_draw_forms=False, draw_annots=False, rev_byteorder=True)
+        drawn = (math.ceil(width_pt * scale), math.ceil(height_pt * scale))
+        # Drawn into a bitmap of exactly `pixels`, the side a pixel over is cut as pdfium draws (cropping a
+        # bitmap a pixel too large, through Pillow, took three copies of the picture: a tenth of a poster).
+        exact = (lambda width, height, **options: pdfium.PdfBitmap.new_native(*pixels, **options)) if (
+            drawn[0] >= pixels[0] and drawn[1] >= pixels[1]) else pdfium.PdfBitmap.new_native
+        bitmap = page.render(scale=scale, may_draw_forms=False, draw_annots=False, rev_byteorder=True,
+                             bitmap_maker=exact)
         page.close()
     finally:
         document.close()

@@ -147,3 +147,31 @@ def test_the_collector_runs_less_and_no_longer_walks_what_was_imported(monkeypat
         assert gc.get_freeze_count() == frozen and kept
     finally:
         gc.set_threshold(*saved)
+
+
+def test_a_page_drawn_into_a_bitmap_of_its_pixels_is_the_larger_drawing_cut(monkeypatch):
+    """A4 at 150 dpi is 1240×1754 pixels; at the scale that makes it 1754 tall pdfium would draw 1241 columns.
+    The PNG is drawn into exactly 1240×1754: what the wider drawing shows there, within a level of
+    antialiasing at a few edges."""
+    import io
+
+    from PIL import Image
+
+    from assets_cli import raster
+
+    pdf = HTML(string="<style>@page { size: A4; margin: 0 } body { margin: 0 }</style>"
+                      f"<body style='height: 100vh; background: #d7141a url({RAYS}) no-repeat center bottom;"
+                      "background-size: cover'><h1 style='margin: 2cm; font-size: 60pt'>Week of struggle</h1>"
+                      ).write_pdf()
+    page = pdfium.PdfDocument(pdf)[0]
+    width_pt, height_pt = page.get_size()
+    scale = max(1240 / width_pt, 1754 / height_pt)
+    wider = page.render(scale=scale, may_draw_forms=False, draw_annots=False).to_pil().convert("RGB")
+    assert wider.size == (1241, 1754)  # the case the bitmap of exact size is for
+    # Straight from pdfium's rows to the encoder: no picture through Pillow to be cut.
+    monkeypatch.setattr(raster, "encode_png", lambda *args: pytest.fail("the bitmap was cut through Pillow"))
+    png = Image.open(io.BytesIO(raster.png_from_pdf(pdf, (1240, 1754), 150)))
+    assert png.size == (1240, 1754) and png.info["dpi"] == pytest.approx((150, 150), abs=0.05)
+    difference = ImageChops.difference(png.convert("RGB"), wider.crop((0, 0, 1240, 1754)))
+    assert max(high for _, high in difference.getextrema()) <= 1
+    assert sum(difference.convert("L").point(lambda level: 255 if level else 0).histogram()[255:]) < 1240 * 1754 / 1000
