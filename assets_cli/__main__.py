@@ -1,3 +1,3 @@
-from assets_cli.cli import main
+from assets_cli.launch import main
 
 main()

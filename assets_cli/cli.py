@@ -59,7 +59,7 @@ ForceOpt = Annotated[bool, typer.Option(
 
 
 def _workers(jobs: int | None) -> int:
-    from assets_cli.pool import cores
+    from assets_cli.launch import cores
 
     if jobs is None:
         return cores()

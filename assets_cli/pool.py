@@ -1,8 +1,8 @@
 """Render on every core: a pool of worker processes, each with the fonts and one warm renderer per design.
 
-Workers come from a fork server that has already imported WeasyPrint: a
-worker starts in milliseconds, and none is forked from the CLI process
-itself, whose progress bar runs a thread (forking beside a thread can copy
+Workers come from a fork server that has already imported WeasyPrint (started
+as the command starts, `launch`): a worker starts in milliseconds, and none is
+forked from the CLI process itself, whose progress bar runs a thread (forking beside a thread can copy
 a held lock). Ctrl-C is the CLI's to handle: workers ignore it; the pool
 kills them when the CLI stops early, and they kill themselves when it dies.
 """
@@ -21,17 +21,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 from assets_cli.fonts import FontMap
 from assets_cli.generate import Job, Written
+from assets_cli.launch import pool_context
 from assets_cli.output import sweep
 
 _producer = None
-
-
-def cores() -> int:
-    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def _end_with(cli: int) -> None:
@@ -81,17 +74,11 @@ def _produce(job: Job) -> list[Written]:
     return _producer.produce(job)
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["assets_cli.produce"])
-    return context
-
-
 def produce_all(jobs: Iterable[Job], fonts: FontMap, *, workers: int,
                 allow_overflow: bool = False) -> Iterator[list[Written]]:
     """Each job's files, in the jobs' order, made by `workers` processes at once."""
     levels = {"": logging.getLogger().level, "weasyprint": logging.getLogger("weasyprint").level}
-    pool = ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker,
+    pool = ProcessPoolExecutor(workers, mp_context=pool_context(), initializer=_start_worker,
                                initargs=(os.getpid(), fonts, allow_overflow, levels))
     jobs = list(jobs)
     futures: list[Future] = []

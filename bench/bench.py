@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from assets_cli.designs import all_designs, find_design  # noqa: E402
 from assets_cli.fonts import load_font_map  # noqa: E402
 from assets_cli.generate import make_each, plan  # noqa: E402
-from assets_cli.pool import cores  # noqa: E402
+from assets_cli.launch import cores  # noqa: E402
 from assets_cli.produce import Producer  # noqa: E402
 from assets_cli.sizes import resolve_sizes  # noqa: E402
 from assets_cli.statements import find_statement  # noqa: E402

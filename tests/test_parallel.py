@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,3 +102,39 @@ def test_shards_built_apart_then_merged_need_no_more_rendering(tmp_path):
     assert whole.returncode == 0, whole.stderr
     for name in packs:
         assert (merged / "packs" / name).read_bytes() == (tmp_path / "whole" / "packs" / name).read_bytes()
+
+
+@pytest.mark.parametrize("args, on_two_cores, on_one", [
+    (["poster", "--lang", "es"], True, False),
+    (["--verbose", "build", "--out", "out"], True, False),
+    (["pack", "--all"], True, False),
+    (["poster", "-j", "1"], False, False),
+    (["social", "--jobs=1"], False, False),
+    (["banner", "-j1"], False, False),
+    (["leaflet", "--jobs", "3"], True, True),
+    (["poster", "--help"], False, False),
+    (["--version"], False, False),
+    (["sizes", "poster"], False, False),
+    (["check"], False, False),
+    (["preview", "--out", "poster"], False, False),
+    ([], False, False),
+])
+def test_the_fork_server_starts_with_commands_that_render_on_several_cores(args, on_two_cores, on_one, monkeypatch):
+    from assets_cli import launch
+
+    monkeypatch.setattr(launch, "cores", lambda: 2)
+    assert launch.pool_likely(args) is on_two_cores
+    monkeypatch.setattr(launch, "cores", lambda: 1)
+    assert launch.pool_likely(args) is on_one
+
+
+def test_a_fork_server_started_early_is_gone_when_the_command_ends(tmp_path):
+    """A command that starts the fork server and then has nothing to render (every file kept) does not leave
+    it importing WeasyPrint behind it, holding the terminal or a pipe open."""
+    script = ("from assets_cli import launch; launch.start_fork_server(); "
+              "from multiprocessing import forkserver; print(forkserver._forkserver._forkserver_pid)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.returncode == 0, done.stderr
+    pid = int(done.stdout)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
