@@ -4,9 +4,13 @@ A command that renders on several cores waits for the pool's fork server to
 import WeasyPrint (about a second) before the first worker can start. Started
 as the process starts, that import runs on another core while this process
 imports the CLI, reads the statement and plans (half a second): a cold
-`assets poster` finishes about a third sooner. A command that turns out to
-have nothing to render (every file kept) stops the server as it exits, so it
-does not hold the terminal, or a pipe, open any longer.
+`assets poster` finishes about a third sooner. Only a command that will make
+everything starts it this early: one with --force, or one whose output folder
+keeps nothing yet. Elsewhere most files may be kept, and starting a second
+Python beside a rebuild that makes nothing slowed it by a tenth of a second;
+the pool starts it there as before, once it knows there is work. A server
+started early is stopped as the command exits, so it does not hold the
+terminal, or a pipe, open any longer.
 """
 
 from __future__ import annotations
@@ -16,34 +20,43 @@ import multiprocessing
 import os
 import signal
 import sys
+from pathlib import Path
 
 # Commands that render assets, and so may start a pool.
 RENDERING = frozenset({"poster", "social", "banner", "leaflet", "pack", "build"})
-# Options that take a value, before or after the command's name: --jobs is read; the others are skipped.
-_JOBS = ("--jobs", "-j")
+KEPT = ".cache"  # where an output folder keeps its records of what it holds (cache.CACHE_DIR)
 
 
-def pool_likely(args: list[str]) -> bool:
-    """Whether the command line `args` (without the program name) renders with more than one worker."""
-    words, jobs, index = [], None, 0
+def renders_everything(args: list[str], cwd: Path) -> bool:
+    """Whether the command line `args` (without the program name) renders, with more than one worker,
+    every asset it names: --force, or an output folder (--out, else ./output) that keeps nothing yet."""
+    words, options, index = [], {}, 0
     while index < len(args):
         arg = args[index]
         if arg in ("--help", "-h", "--version"):
             return False
-        if arg in _JOBS and index + 1 < len(args):
-            jobs, index = args[index + 1], index + 2
+        name, equals, value = arg.partition("=")
+        if name in ("--jobs", "-j", "--out", "-o") and not equals and index + 1 < len(args):
+            options[name.lstrip("-")[0]] = args[index + 1]
+            index += 2
             continue
-        for prefix in ("--jobs=", "-j"):
-            if arg.startswith(prefix) and arg != "-j":
-                jobs = arg[len(prefix):]
-        if not arg.startswith("-"):
+        if equals and name in ("--jobs", "--out"):
+            options[name[2]] = value
+        elif arg[:2] in ("-j", "-o") and len(arg) > 2:
+            options[arg[1]] = arg[2:]
+        elif arg == "--force":
+            options["force"] = ""
+        elif not arg.startswith("-"):
             words.append(arg)
         index += 1
     if not words or words[0] not in RENDERING:
         return False
-    if jobs is not None:
-        return not jobs.isdigit() or int(jobs) > 1  # a bad value is the CLI's to report
-    return cores() > 1
+    jobs = options.get("j")
+    if jobs is not None and jobs.isdigit() and int(jobs) <= 1:
+        return False
+    if jobs is None and cores() <= 1:
+        return False
+    return "force" in options or not (cwd / options.get("o", "output") / KEPT).is_dir()
 
 
 def cores() -> int:
@@ -81,7 +94,7 @@ def _stop(forkserver) -> None:
 
 
 def main() -> None:
-    if pool_likely(sys.argv[1:]):
+    if renders_everything(sys.argv[1:], Path.cwd()):
         start_fork_server()
     from assets_cli.cli import main as cli
 

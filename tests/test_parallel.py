@@ -112,6 +112,8 @@ def test_shards_built_apart_then_merged_need_no_more_rendering(tmp_path):
     (["social", "--jobs=1"], False, False),
     (["banner", "-j1"], False, False),
     (["leaflet", "--jobs", "3"], True, True),
+    (["leaflet", "-j3", "-o", "kept"], False, False),  # its output folder keeps files already
+    (["build", "--out=kept", "--force"], True, False),  # but --force makes them all again
     (["poster", "--help"], False, False),
     (["--version"], False, False),
     (["sizes", "poster"], False, False),
@@ -119,13 +121,16 @@ def test_shards_built_apart_then_merged_need_no_more_rendering(tmp_path):
     (["preview", "--out", "poster"], False, False),
     ([], False, False),
 ])
-def test_the_fork_server_starts_with_commands_that_render_on_several_cores(args, on_two_cores, on_one, monkeypatch):
-    from assets_cli import launch
+def test_the_fork_server_starts_first_when_a_command_makes_everything_on_several_cores(args, on_two_cores, on_one,
+                                                                                      tmp_path, monkeypatch):
+    from assets_cli import cache, launch
 
+    (tmp_path / "kept" / cache.CACHE_DIR).mkdir(parents=True)
+    assert launch.KEPT == cache.CACHE_DIR
     monkeypatch.setattr(launch, "cores", lambda: 2)
-    assert launch.pool_likely(args) is on_two_cores
+    assert launch.renders_everything(args, tmp_path) is on_two_cores
     monkeypatch.setattr(launch, "cores", lambda: 1)
-    assert launch.pool_likely(args) is on_one
+    assert launch.renders_everything(args, tmp_path) is on_one
 
 
 def test_a_fork_server_started_early_is_gone_when_the_command_ends(tmp_path):
