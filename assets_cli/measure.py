@@ -13,6 +13,7 @@ their sum.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -151,6 +152,21 @@ class Text:
             else:
                 widths.append(advance)
         return widths
+
+    def fewest_lines(self, ratio: float) -> int:
+        """At least how many lines the text breaks into at `ratio` × the laid-out font size, told without
+        breaking it: as if every line were filled to the width with none of the text left out but the
+        spaces lines end at. A word wider than the width fills a line of its own width (words are measured
+        where their letters could be that wide at 1.5 em each, more than any design's glyph), and 0.5 % of
+        the text's length is given away for the rounding of advances at another size and kerning across
+        the breaks."""
+        width = self.width_at(ratio)
+        total = ratio * self._advance(self.text, self.style) * 0.995 - 2.0
+        space = ratio * self._advance(" ", self.space_style or self.style) * 1.01 + 0.1
+        em = 1.5 * ratio * self.style["font_size"]
+        for word in {word for word in self.text.split(" ") if len(word) * em > width}:
+            width = max(width, ratio * self._advance(word, self.style) * 1.01 + 0.5)
+        return max(1, math.ceil((total + space) / (width + space) - 1e-9))
 
     def measure(self, ratio: float) -> tuple[int, float]:
         """Lines and widest line, in CSS px, at `ratio` × the laid-out font size."""
@@ -345,16 +361,18 @@ class Model:
         text = self.pieces[index].text
         return text.width_at(self.size(index, scale) / text.style["font_size"])
 
-    def height(self, index: int, scale: float) -> float:
+    def height(self, index: int, scale: float, lines: int | None = None) -> float:
+        """Element `index`'s height at `scale`, in its lines there (or in `lines`)."""
         text = self.pieces[index].text
-        return len(self.breaks(index, scale)) * text.line_height * self.size(index, scale) / text.style["font_size"]
+        count = len(self.breaks(index, scale)) if lines is None else lines
+        return count * text.line_height * self.size(index, scale) / text.style["font_size"]
 
-    def left(self, scales: list[float]) -> list[float]:
-        """Each room's height left at `scales`."""
+    def left(self, scales: list[float], lines: dict[int, int] | None = None) -> list[float]:
+        """Each room's height left at `scales` (with the elements in `lines` that many lines tall)."""
         left = list(self.rooms)
         rows: dict[int, tuple[float, Piece]] = {}
         for index, (piece, scale) in enumerate(zip(self.pieces, scales)):
-            growth = self.height(index, scale) - piece.height
+            growth = self.height(index, scale, (lines or {}).get(index)) - piece.height
             if piece.row is not None:
                 # Side by side in an auto row, the row grows by the most any of them grows past its slack.
                 grown = growth - piece.absorbed
@@ -387,7 +405,17 @@ class Model:
         return wide, max(-(left + self.slack) for left in self.left(scales))
 
     def fits(self, scales: list[float]) -> bool:
-        return self.excess(scales) <= 0
+        return not self._surely_over(scales) and self.excess(scales) <= 0
+
+    def _surely_over(self, scales: list[float]) -> bool:
+        """Whether some room overflows at `scales` even with each hyphenated text not yet broken there as
+        short as it could be (`Text.fewest_lines`). Such text is broken at each size itself, some 5 ms a
+        paragraph; at the sizes a search tries first, far too big, this tells it without breaking. Rooms
+        only get less as an element gets taller, so what overflows then overflows as broken too."""
+        fewest = {index: piece.text.fewest_lines(self.size(index, scale) / piece.text.style["font_size"])
+                  for index, (piece, scale) in enumerate(zip(self.pieces, scales))
+                  if piece.text.style["hyphens"] == "auto" and (index, scale, None) not in self._seen}
+        return bool(fewest) and max(-(left + self.slack) for left in self.left(scales, fewest)) > 0
 
 
 def model(document: Document, elements: list, laid_out: list[str] | None = None) -> Model | None:

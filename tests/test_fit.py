@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pytest
 from weasyprint import HTML
 
 import assets_cli.fit as fit
@@ -133,6 +134,49 @@ def test_the_measured_text_breaks_into_the_lines_laid_out():
     assert measured.measure(1.0)[0] == len(lines) >= 3
     assert measured.measure(0.5)[0] < len(lines) and measured.fits(1.0) and not measured.fits(30.0)
 
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "hi", "ko", "ja"])
+def test_hyphenated_text_breaks_into_no_fewer_lines_than_its_fewest(lang):
+    """The fewest lines a hyphenated text is told to need, without breaking it, are never more than it
+    breaks into, at any size: with scripts Pyphen has no dictionary for (Hindi, Korean), right to left,
+    and a word wider than the column (which fills a line of its own)."""
+    words = {"en": "the week of international struggle against imperialism and fascist reaction",
+             "ar": "أسبوع النضال الدولي ضد الإمبريالية والرجعية الفاشية في كل مكان",
+             "hi": "अमेरिकी साम्राज्यवाद और फासीवादी प्रतिक्रिया के विरुद्ध अंतरराष्ट्रीय संघर्ष सप्ताह",
+             "ko": "미 제국주의와 파시스트 반동에 맞선 국제 투쟁 주간에 함께하자",
+             # No dictionary hyphenates it: a word wider than the column, which takes a line of its own.
+             "ja": "Donaudampfschifffahrtsgesellschaftskapitän gegen Imperialismus und Krieg"}[lang]
+    document, element = _laid_out(
+        f'<p data-fit lang="{lang}" style="font: 30px/1.3 sans-serif; hyphens: auto; margin: 0">'
+        f'{" ".join([words] * 4)}</p>', 420)
+    measured = measure.text_of(document, element)
+    assert measured is not None and measured.style["hyphens"] == "auto"
+    for ratio in [0.3 + 0.05 * step for step in range(40)]:
+        fewest, broken = measured.fewest_lines(ratio), measured.measure(ratio)[0]
+        assert fewest <= broken, (ratio, fewest, broken)
+    if lang == "en":  # English lines, hyphenated, come out near full: the fewest are near what it takes
+        assert measured.fewest_lines(1.5) >= 0.8 * measured.measure(1.5)[0]
+
+
+def test_a_leaflet_body_is_broken_only_at_sizes_its_fewest_lines_cannot_rule_out(monkeypatch):
+    """The placard leaflet's hyphenated body is broken at each size the search tries (some 5 ms each);
+    the sizes far too big are told from its fewest lines instead, and the sizes found are the same."""
+    broken = []
+    real = measure.Text._breaks
+
+    def counted(self, style, width, lead=0.0):
+        if style["hyphens"] == "auto":
+            broken.append(style["font_size"])
+        return real(self, style, width, lead)
+
+    monkeypatch.setattr(measure.Text, "_breaks", counted)
+    sizes, _ = _fitted_sizes("placard", "leaflet", "leaflet-a5", "en")
+    told = len(broken)
+    broken.clear()
+    monkeypatch.setattr(measure.Model, "_surely_over", lambda self, scales: False)
+    assert _fitted_sizes("placard", "leaflet", "leaflet-a5", "en")[0] == sizes
+    assert told <= len(broken) - 3, (told, len(broken))
 
 
 def _laid_out(markup: str, width: int):
