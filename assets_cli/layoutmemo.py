@@ -100,7 +100,7 @@ def block_level_layout(context, box, bottom_space, skip_stack, containing_block,
     remembered by element, box type, style and room. The style is in the key because grid gives a stretched
     item a copy of its own; elements alone are not enough, as siblings cascading alike share one style."""
     caller = sys._getframe(1)
-    if caller.f_code is _PLACE and skip_stack is None and not named:
+    if caller.f_code is _PLACE and skip_stack is None and not named and type(box.style) is ComputedStyle:
         placed = _placed(context, box, bottom_space, containing_block)
         if placed is not None:
             return placed

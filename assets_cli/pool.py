@@ -1,10 +1,11 @@
 """Render on every core: a pool of worker processes, each with the fonts and one warm renderer per design.
 
 Workers come from a fork server that has already imported WeasyPrint (started
-as the command starts, `launch`): a worker starts in milliseconds, and none is
-forked from the CLI process itself, whose progress bar runs a thread (forking beside a thread can copy
-a held lock). Ctrl-C is the CLI's to handle: workers ignore it; the pool
-kills them when the CLI stops early, and they kill themselves when it dies.
+as the command starts where it will make everything, `launch`): a worker
+starts in milliseconds, and none is forked from the CLI process itself, whose
+progress bar runs a thread (forking beside a thread can copy a held lock).
+Ctrl-C is the CLI's to handle: workers ignore it; the pool kills them when the
+CLI stops early, and they kill themselves when it dies.
 """
 
 from __future__ import annotations
