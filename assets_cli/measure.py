@@ -8,7 +8,7 @@ grows into that room; one that fills an auto-sized grid row grows the row,
 which takes the room from the other rows of its grid (`minmax(0, Nfr)` rows
 shrink by what the auto rows grow, each by its share). Elements side by side
 in one auto row grow it by the most any of them outgrows its cell, not by
-their sum.
+their sum; elements stacked in one cell grow it by their sum.
 """
 
 from __future__ import annotations
@@ -328,6 +328,7 @@ class Piece:
     # Height it may grow before its row does, where something beside it is taller (a QR code).
     absorbed: float = 0.0
     row: int | None = None  # the auto grid row it shares with other marked elements: that row grows by the most
+    holder: int = 0  # which of that row's grid items holds it: marked elements in one item stack, their growth adds
 
 
 @dataclass
@@ -370,20 +371,22 @@ class Model:
     def left(self, scales: list[float], lines: dict[int, int] | None = None) -> list[float]:
         """Each room's height left at `scales` (with the elements in `lines` that many lines tall)."""
         left = list(self.rooms)
-        rows: dict[int, tuple[float, Piece]] = {}
+        rows: dict[int, dict[int, float]] = {}  # shared row -> its grid items' growth past their slack
+        sharing: dict[int, Piece] = {}
         for index, (piece, scale) in enumerate(zip(self.pieces, scales)):
             growth = self.height(index, scale, (lines or {}).get(index)) - piece.height
             if piece.row is not None:
-                # Side by side in an auto row, the row grows by the most any of them grows past its slack.
-                grown = growth - piece.absorbed
-                if piece.row not in rows or grown > rows[piece.row][0]:
-                    rows[piece.row] = (grown, piece)
+                # Side by side in an auto row, the row grows by the most any of its items grows past its slack;
+                # stacked in one item, marked elements grow it by their sum.
+                items = rows.setdefault(piece.row, {})
+                items[piece.holder] = items.get(piece.holder, -piece.absorbed) + growth
+                sharing[piece.row] = piece
                 continue
             if piece.absorbed > EPSILON:
                 growth = max(0.0, growth - piece.absorbed)
             self._drain(left, piece, growth)
-        for row, (grown, piece) in rows.items():
-            self._drain(left, piece, max(grown, -self.floors[row]))
+        for row, items in rows.items():
+            self._drain(left, sharing[row], max(max(items.values()), -self.floors[row]))
         return left
 
     @staticmethod
@@ -438,7 +441,9 @@ def model(document: Document, elements: list, laid_out: list[str] | None = None)
     # Room in a grid item stretched to an auto row (beside a taller cell) is slack too: used up, the row grows.
     slack = [text.room > EPSILON and not beside and _auto_row(path) is not None
              for text, path, beside in zip(texts, paths, besides)]
-    owns = [text.room > EPSILON and not beside and not stretched
+    # A parent overflowed already (a headline's first letter taller than its row) has a height of its own:
+    # content does not grow it, so its room, less than none, is still the element's to take from.
+    owns = [abs(text.room) > EPSILON and not beside and not stretched
             for text, beside, stretched in zip(texts, besides, slack)]
     pools: dict[int, int] = {}  # id of a parent box with room left -> its room's number
     rooms: list[float] = []
@@ -488,7 +493,8 @@ def _row_of(grid, item) -> int | None:
 
 def _share_rows(pieces: list[Piece], paths: list[list]) -> list[float]:
     """Mark the pieces that share an auto grid row (broadsheet's dates beside its call to action): the row
-    grows by the most any of them grows, not by their sum. Each shared row's floor: how far it may shrink
+    grows by the most any of its items grows, not by their sum; pieces stacked in one item (a chapter's event
+    under the call to action) grow that item by their sum. Each shared row's floor: how far it may shrink
     before an item holding no marked element is the tallest."""
     found: dict[tuple[int, int], list[int]] = {}
     for index, (piece, path) in enumerate(zip(pieces, paths)):
@@ -501,13 +507,19 @@ def _share_rows(pieces: list[Piece], paths: list[list]) -> list[float]:
     for members in found.values():
         if len(members) < 2 or len({(pieces[i].pools, pieces[i].shares) for i in members}) > 1:
             continue  # alone in its row, or rows draining different rooms: each grows on its own
-        grid, _, row = _auto_row(paths[members[0]])
-        items = [child for child in grid.children if child.is_in_normal_flow() and _row_of(grid, child) == row]
-        holders = {id(path[path.index(grid) + 1]) for path in (paths[i] for i in members)}
-        height = max(item.margin_height() for item in items)
-        others = [item.margin_height() for item in items if id(item) not in holders]
-        for index in members:
+        grid = _auto_row(paths[members[0]])[0]
+        holders = [paths[i][paths[i].index(grid) + 1] for i in members]
+        # The row's items are those beside its marked ones, however the row aligns them (a QR code centred).
+        top = min(holder.position_y for holder in holders)
+        bottom = max(holder.position_y + holder.margin_height() for holder in holders)
+        items = [child for child in grid.children if child.is_in_normal_flow()
+                 and child.position_y < bottom - EPSILON and child.position_y + child.margin_height() > top + EPSILON]
+        height = max(item.margin_height() for item in items + holders)
+        others = [item.margin_height() for item in items if all(item is not holder for holder in holders)]
+        order = list({id(holder): None for holder in holders})
+        for index, holder in zip(members, holders):
             pieces[index].row = len(floors)
+            pieces[index].holder = order.index(id(holder))
         floors.append(height - max(others) if others else inf)
     return floors
 
