@@ -38,6 +38,8 @@ from assets_cli.textmap import install as install_text_map
 
 log = logging.getLogger(__name__)
 
+PAGE_SHEETS_KEPT = 64  # a page's size and language: every size of a kind in a few languages
+
 # fontTools stamps the current time into each subset font's head table; with a
 # fixed epoch the same inputs give byte-identical PDFs (packs are checksummed).
 os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
@@ -153,6 +155,7 @@ class Renderer:
         self.font_config = FontConfiguration()
         self._font_css = CSS(string=fonts.face_css(), font_config=self.font_config, url_fetcher=self.fetcher)
         self._sheets: dict[tuple[str, int], CSS] = {}
+        self._page_sheets: dict[str, CSS] = {}
 
     def _linked_stylesheets(self, root, base_url: str) -> list[CSS]:
         """The design's <link rel=stylesheet> files, parsed once and taken out of the page.
@@ -174,6 +177,20 @@ class Renderer:
             sheets.append(self._sheets[key])
             _remove(root, link)
         return sheets
+
+    def _page_sheet(self, page_css: str) -> CSS:
+        """The job's @page rule and variables, parsed once per text.
+
+        Computed styles are kept for a set of stylesheets (`stylememo`): with the same sheet, the next
+        chapter's card in a language and size finds most of its styles computed by the one before.
+        """
+        sheet = self._page_sheets.pop(page_css, None)
+        if sheet is None:
+            sheet = CSS(string=page_css, font_config=self.font_config, url_fetcher=self.fetcher)
+            if len(self._page_sheets) >= PAGE_SHEETS_KEPT:
+                self._page_sheets.pop(next(iter(self._page_sheets)))
+        self._page_sheets[page_css] = sheet  # most recently used last
+        return sheet
 
     def html(self, kind: str, context: dict[str, Any]) -> str:
         """The template of `kind` filled with `context` (in the sandbox process)."""
@@ -237,7 +254,7 @@ class Renderer:
 
     def _fitted(self, kind: str, context: dict[str, Any], page_css: str, markup: str, where: str,
                 failures: list[logging.LogRecord], *, allow_overflow: bool, check_glyphs: bool) -> Fitted:
-        extra = CSS(string=page_css, font_config=self.font_config, url_fetcher=self.fetcher)
+        extra = self._page_sheet(page_css)
         try:
             base_url = self.design.path.as_uri() + "/"
             document_source = HTML(string=markup, base_url=base_url, url_fetcher=self.fetcher)

@@ -25,6 +25,9 @@ from weasyprint import css
 from weasyprint.formatting_structure import build
 
 KEPT = 4  # stylesheet sets remembered: an asset's layouts use one or two
+# Styles remembered for one set: a card adds a few (its fitted sizes are its own), a chapter build reuses
+# the set card after card; past this the set starts afresh, so a long build's memory stays flat.
+STYLES_KEPT = 2000
 
 _init = css.StyleFor.__init__
 _set_viewport_overflow = build.set_viewport_overflow
@@ -47,6 +50,8 @@ def _computed(sheets, font_config, base_url) -> dict:
         kept = _kept[key] = ([font_config, sheets], {})
     else:
         _kept[key] = _kept.pop(key)  # most recently used last
+        if len(kept[1]) > STYLES_KEPT:
+            kept[1].clear()
     return kept[1]
 
 

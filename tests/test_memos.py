@@ -18,6 +18,7 @@ from weasyprint.svg import TAGS
 from weasyprint.text.line_break import split_first_line
 
 from assets_cli import layoutmemo, marginboxes, measure, pathmemo, stylememo, svgmemo
+from assets_cli.chapters import Chapter
 from assets_cli.context import build_context
 from assets_cli.designs import find_design
 from assets_cli.fonts import load_font_map
@@ -100,6 +101,45 @@ def test_fitted_pages_lay_out_the_same_with_the_layout_memos(case, monkeypatch):
         renderer.close()
     assert _alike(remembered, laid_out)
     assert with_memo < without_memo
+
+
+def test_a_chapters_card_after_another_finds_its_styles_and_lays_out_as_it_would_alone(monkeypatch):
+    """One renderer makes a chapter's card after another's in the same language and size: the page's @page
+    rule and variables are one parsed sheet, so the second card finds most of its computed styles kept
+    from the first; its boxes and PDF are what a renderer that made nothing before gives."""
+    ws = Workspace(REPO)
+    statement, design, fonts = find_statement(None, ws), find_design("placard", ws), load_font_map(ws.fonts_dir)
+    contexts = []
+    for name, event in (("Leeds", "Saturday 6 pm, Park Square"), ("Lagos", "Sunday, Tafawa Balewa Square")):
+        chapter = Chapter(id=name.lower(), name=name, lang="en", event=event)
+        job = plan("social", statement, None, design, resolve_sizes("social", ["ig-square"]), Path("unused"),
+                   chapter=chapter)[0]
+        contexts.append(build_context("social", statement, job.lines, design, job.size, fonts, job.dpi, job.qr,
+                                      chapter))
+    css_text = page_css(job, fonts)
+    computed = [0]  # computed values: WeasyPrint computes each property of a style when first read
+    real = css.ComputedStyle.__missing__
+
+    def counted(self, key):
+        computed[0] += 1
+        return real(self, key)
+
+    monkeypatch.setattr(css.ComputedStyle, "__missing__", counted)
+    warm, fresh = Renderer(design, fonts), Renderer(design, fonts)
+    try:
+        warm.fitted("social", contexts[0], css_text)
+        computed[0] = 0
+        after = warm.fitted("social", contexts[1], css_text).document
+        kept = computed[0]
+        computed[0] = 0
+        alone = fresh.fitted("social", contexts[1], css_text).document
+        afresh = computed[0]
+        assert _alike(_boxes(after), _boxes(alone))
+        assert after.write_pdf() == alone.write_pdf()
+    finally:
+        warm.close()
+        fresh.close()
+    assert kept < afresh / 2, (kept, afresh)
 
 
 GRID_PAGE = """<!doctype html>
