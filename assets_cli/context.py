@@ -124,7 +124,7 @@ def build_context(
         # `url({{ images.hero }})` load the file a designer (or chapter) swapped in.
         "images": dict(design.images),
         "fonts": {role: fonts.stack(role, lines.script, lines.lang) for role in design.fonts},
-        "qr": {"svg": qr.svg, "url": qr.url, "modules": qr.modules},
+        "qr": {"svg": qr.shown, "url": qr.url, "modules": qr.modules},
         "chapter": chapter.as_context() if chapter is not None else None,
         # The address people type: the chapter's own, else the statement's.
         "link": display_url(chapter.url if chapter is not None and chapter.url else statement.url),

@@ -81,6 +81,26 @@ class QR:
     def svg(self) -> Markup:
         return _drawn(self.url, self.version)
 
+    @property
+    def shown(self) -> DrawnWhenShown:
+        """The SVG for a template, drawn only if it is printed."""
+        return DrawnWhenShown(self.url, self.version)
+
+
+@dataclass(frozen=True)
+class DrawnWhenShown:
+    """A QR code's SVG as a template sees it: drawn when the template prints it, so a page without the code
+    (a social card) draws none. Each chapter's code holds its own link, so its drawing is not shared."""
+
+    url: str
+    version: int
+
+    def __html__(self) -> str:
+        return str(_drawn(self.url, self.version))
+
+    def __str__(self) -> str:
+        return self.__html__()
+
 
 @lru_cache(maxsize=64)
 def _drawn(url: str, version: int) -> Markup:

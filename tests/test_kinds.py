@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from pathlib import Path
 
+import jinja2.sandbox
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 import zxingcpp
 from PIL import Image
 
+import assets_cli.qr as qr_module
+from assets_cli.chapters import Chapter
+from assets_cli.context import build_context
+from assets_cli.designs import find_design
+from assets_cli.fonts import load_font_map
+from assets_cli.generate import plan
 from assets_cli.qr import make_qr
-from assets_cli.sizes import PT_PER_UNIT, registry
-from conftest import MM, make_workspace, pdf_page_sizes, pdf_text, run_cli
+from assets_cli.sizes import PT_PER_UNIT, registry, resolve_sizes
+from assets_cli.statements import find_statement
+from assets_cli.workspace import Workspace
+from conftest import MM, REPO, make_workspace, pdf_page_sizes, pdf_text, run_cli
 
 STATEMENT_URL = "https://ilps.info/"
 LEAFLET_URL = "https://ilps.info/?utm_source=leaflet&utm_medium=print&utm_campaign=week-of-struggle-2020"
@@ -205,6 +215,27 @@ def test_qr_svg_keeps_a_quiet_zone_of_four_modules():
     assert min(int(x) for x, _, _ in runs) == 4 and min(int(y) for _, y, _ in runs) == 4
     assert max(int(x) + int(w) for x, _, w in runs) == qr.modules - 4
     assert max(int(y) for _, y, _ in runs) == qr.modules - 5
+
+
+def test_a_template_draws_the_qr_code_only_where_it_prints_it(monkeypatch):
+    """Templates get the code as an object drawn when printed: a social card without one draws nothing,
+    which a chapter build's cards (each chapter's code holds its own link) would otherwise pay for."""
+    ws = Workspace(REPO)
+    statement, design, fonts = find_statement(None, ws), find_design("placard", ws), load_font_map(ws.fonts_dir)
+    chapter = Chapter(id="leeds", name="Leeds", lang="en", event="Saturday 6 pm", url="https://example.org/leeds")
+    job = plan("social", statement, None, design, resolve_sizes("social", ["ig-square"]), Path("unused"),
+               chapter=chapter)[0]
+    svg = str(job.qr.svg)
+    drawn = []
+    real = qr_module._drawn
+    monkeypatch.setattr(qr_module, "_drawn", lambda url, version: drawn.append(url) or real(url, version))
+    context = build_context("social", statement, job.lines, design, job.size, fonts, job.dpi, job.qr, chapter)
+    qr = pickle.loads(pickle.dumps(dict(context)))["qr"]  # as the template process receives it
+    env = jinja2.sandbox.SandboxedEnvironment(autoescape=True)
+    assert env.from_string("<p>{{ qr.url }}</p>").render(qr=qr) == f"<p>{job.qr.url}</p>"
+    assert drawn == []
+    assert env.from_string('<div class="qr">{{ qr.svg }}</div>').render(qr=qr) == f'<div class="qr">{svg}</div>'
+    assert drawn == [job.qr.url]
 
 
 def test_leaflet_front_and_back_carry_their_key_lines(leaflets):
