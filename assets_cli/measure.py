@@ -516,10 +516,9 @@ def _share_rows(pieces: list[Piece], paths: list[list]) -> list[float]:
                  and child.position_y < bottom - EPSILON and child.position_y + child.margin_height() > top + EPSILON]
         height = max(item.margin_height() for item in items + holders)
         others = [item.margin_height() for item in items if all(item is not holder for holder in holders)]
-        order = list({id(holder): None for holder in holders})
         for index, holder in zip(members, holders):
             pieces[index].row = len(floors)
-            pieces[index].holder = order.index(id(holder))
+            pieces[index].holder = next(number for number, other in enumerate(holders) if other is holder)
         floors.append(height - max(others) if others else inf)
     return floors
 
